@@ -1,0 +1,27 @@
+import { seededRandom, systemClock } from '../../src/clock.ts';
+import { openGraphDriver } from '../../src/exchange/graph/driver.ts';
+import { mailboxDriverContract } from './mailbox-driver-contract.ts';
+import { graphLabControl, startTestGraphLab, testTokens } from './graph-lab-fixture.ts';
+
+/**
+ * The Graph driver against the lab's Microsoft Graph. An unknown mailbox is kind not-found on Graph
+ * (404 ErrorInvalidUser); see docs/exchange-online.md.
+ */
+mailboxDriverContract('graph', async () => {
+  const mailbox = 'alice@lab.dovetail.test';
+  // The application access policy lets app-restricted open every mailbox but Alice's.
+  const { lab, key } = await startTestGraphLab({ mailboxAccess: (appId, address) => !(appId === 'app-restricted' && address === mailbox) });
+  lab.addMailbox(mailbox, { displayName: 'Alice' });
+  const driver = openGraphDriver({
+    root: lab.url,
+    trustedCaPem: lab.caCertPem,
+    tokens: testTokens(key, 'app-contract'),
+    clock: systemClock,
+    random: seededRandom(42),
+  });
+  const restricted = async () => ({
+    driver: openGraphDriver({ root: lab.url, trustedCaPem: lab.caCertPem, tokens: testTokens(key, 'app-restricted'), clock: systemClock, random: seededRandom(43) }),
+    mailbox,
+  });
+  return { driver, mailbox, exchange: { ...graphLabControl(lab), restricted }, close: () => lab.close() };
+});
