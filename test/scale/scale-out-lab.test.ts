@@ -75,12 +75,14 @@ describe('three workers against the Exchange lab on one PostgreSQL', { skip: pos
       assert.ok(Date.now() < deadline, `timed out: ${tracked.n}/${delivered.length} tracked, ${sent.n}/${mailboxCount} sent`);
       await new Promise((r) => setTimeout(r, 250));
     }
-    // Let any follow-up (stamps, categories) finish before looking at the lab.
-    for (let i = 0; i < 40; i++) {
-      const pending = await db.selectFrom('mailbox_actions').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
-      if (Number(pending.n) === 0) break;
+    // Let every follow-up (stamps, categories) finish before looking at the lab.
+    const pendingActions = async () => Number((await db.selectFrom('mailbox_actions').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    let pending = await pendingActions();
+    for (let i = 0; i < 240 && pending > 0; i++) {
       await new Promise((r) => setTimeout(r, 250));
+      pending = await pendingActions();
     }
+    assert.equal(pending, 0, 'the workers finished every follow-up action');
     await spawned.stop();
 
     const outgoing = await db.selectFrom('email_activities').select('message_id').where('direction', '=', 'outgoing').execute();
