@@ -25,6 +25,7 @@ import { defaultEngineOptions } from '../../src/sync/engine-deps.ts';
 import { createWorker, type Worker } from '../../src/sync/worker.ts';
 import { ensureFirstAdministratorToken } from '../../src/use-cases/tokens.ts';
 import { browserSkip, chromiumPath, projectRoot } from '../support/env.ts';
+import { axeViolations } from './axe.ts';
 
 const ALEX = 'alex.wilber@contoso.lab';
 const SALES = 'sales@contoso.lab';
@@ -52,9 +53,12 @@ describe('admin center in Chromium', { skip: browserSkip() }, () => {
     assert.ok(r.statusCode < 300, `${method} ${path}: ${r.statusCode} ${r.body}`);
     return r.json();
   };
+  const inaccessible: string[] = [];
+  /** A screenshot of the page as it is, and an accessibility check of that same state. */
   const shot = async (name: string) => {
     await page.evaluate(() => scrollTo(0, 0));
     await page.screenshot({ path: join(shotsDir, `${name}.png`), fullPage: false });
+    for (const v of await axeViolations(page)) inaccessible.push(`${name}: ${v}`);
   };
   /** Every form control of the page has a label (or aria-label) a screen reader can announce. */
   const assertLabelled = async (where: string) => {
@@ -358,6 +362,10 @@ describe('admin center in Chromium', { skip: browserSkip() }, () => {
     assert.equal(await page.getByRole('button', { name: 'Apply Default Email Settings' }).count(), 0);
     assert.equal(await page.getByRole('button', { name: 'Test & Enable' }).count(), 1);
     await page.getByRole('row', { name: /Alex Wilber/ }).waitFor();
+  });
+
+  it('broke no WCAG 2.1 A/AA rule in any state it took a screenshot of', () => {
+    assert.deepEqual(inaccessible, []);
   });
 
   it('logged no console error', () => {

@@ -25,6 +25,14 @@ export function Field({ label, name, help, issues = [], children }: FieldProps) 
   );
 }
 
+/**
+ * A table that may be wider than the window scrolls inside this box; the box is a named region
+ * that takes the focus, so keyboard users can scroll it too.
+ */
+export function TableWrap({ label, children }: { label: string; children: ComponentChildren }) {
+  return <div class="table-wrap" role="region" aria-label={label} tabIndex={0}>{children}</div>;
+}
+
 export function Badge({ tone, children }: { tone: 'ok' | 'bad' | 'warn' | 'muted' | 'info'; children: ComponentChildren }) {
   return <span class={`badge badge-${tone}`}>{children}</span>;
 }

@@ -1,7 +1,7 @@
 /** The audit log: every change made through the API or CLI, newest first. */
 import { useState } from 'preact/hooks';
 import { get, query } from '../api-client.ts';
-import { ErrorNotice, Loading, PageHeader, when } from '../components/ui.tsx';
+import { ErrorNotice, Loading, PageHeader, TableWrap, when } from '../components/ui.tsx';
 import type { AuditEntry } from '../types.ts';
 import { useLoad } from '../use-load.ts';
 
@@ -21,7 +21,7 @@ export function AuditPage() {
       </div>
       <ErrorNotice error={log.error} />
       {log.data === undefined ? <Loading /> : (
-        <div class="table-wrap">
+        <TableWrap label="Audit log">
           <table>
             <thead><tr><th scope="col">When</th><th scope="col">Who</th><th scope="col">Action</th><th scope="col">Record</th><th scope="col">Changes</th></tr></thead>
             <tbody>
@@ -35,7 +35,7 @@ export function AuditPage() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
     </>
   );

@@ -4,7 +4,7 @@ import { get, post, query } from '../api-client.ts';
 import { AlertWall } from '../components/alert-wall.tsx';
 import { JobProgress } from '../components/job-progress.tsx';
 import { MailboxSettings } from '../components/mailbox-settings.tsx';
-import { ErrorNotice, Loading, PageHeader, Status, when } from '../components/ui.tsx';
+import { ErrorNotice, Loading, PageHeader, TableWrap, Status, when } from '../components/ui.tsx';
 import { href } from '../router.ts';
 import { canAdminister, canChangeMailbox, useSession } from '../session.ts';
 import type { Email, Failure, Job, Mailbox, Profile, Schedule } from '../types.ts';
@@ -71,18 +71,20 @@ export function MailboxPage({ id }: { id: string }) {
         </section>
         <section class="card">
           <h2>Schedule</h2>
-          <table class="compact">
-            <thead><tr><th scope="col">Pipeline</th><th scope="col">Next run</th><th scope="col">Why</th></tr></thead>
-            <tbody>
-              {schedule.pipelines.map((p) => (
-                <tr key={p.pipeline}>
-                  <td>{PIPELINE[p.pipeline] ?? p.pipeline}</td>
-                  <td>{when(p.nextRunAt)}</td>
-                  <td>{p.reason ? p.reason.replace(/-/g, ' ') : '—'}{p.consecutiveFailures > 0 ? ` · backing off after ${p.consecutiveFailures} failure${p.consecutiveFailures === 1 ? '' : 's'}` : ''}{p.detail ? <span class="muted"> {p.detail}</span> : null}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <TableWrap label="Schedule">
+            <table class="compact">
+              <thead><tr><th scope="col">Pipeline</th><th scope="col">Next run</th><th scope="col">Why</th></tr></thead>
+              <tbody>
+                {schedule.pipelines.map((p) => (
+                  <tr key={p.pipeline}>
+                    <td>{PIPELINE[p.pipeline] ?? p.pipeline}</td>
+                    <td>{when(p.nextRunAt)}</td>
+                    <td>{p.reason ? p.reason.replace(/-/g, ' ') : '—'}{p.consecutiveFailures > 0 ? ` · backing off after ${p.consecutiveFailures} failure${p.consecutiveFailures === 1 ? '' : 's'}` : ''}{p.detail ? <span class="muted"> {p.detail}</span> : null}</td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </TableWrap>
           <p class="muted">{schedule.lease ? `Leased by ${schedule.lease.holder} (epoch ${schedule.lease.epoch}) until ${when(schedule.lease.expiresAt)}.` : 'Not leased: no worker is processing it right now.'}
             {' '}Last cycle: {schedule.lastCycle.processed} processed, {schedule.lastCycle.failed} failed{schedule.lastCycle.at ? ` (${when(schedule.lastCycle.at)})` : ''}.</p>
         </section>
@@ -94,7 +96,7 @@ export function MailboxPage({ id }: { id: string }) {
       </section>
       <section class="card">
         <h2>Recent runs</h2>
-        <div class="table-wrap">
+        <TableWrap label="Recent runs">
           <table class="compact">
             <thead><tr><th scope="col">Pipeline</th><th scope="col">Started</th><th scope="col">Outcome</th><th scope="col">Processed</th><th scope="col">Failed</th><th scope="col">Worker</th></tr></thead>
             <tbody>
@@ -107,7 +109,7 @@ export function MailboxPage({ id }: { id: string }) {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       </section>
       <div class="grid-2">
         <section class="card">

@@ -6,7 +6,7 @@
 import { useMemo, useState } from 'preact/hooks';
 import { get, post } from '../api-client.ts';
 import { JobProgress } from '../components/job-progress.tsx';
-import { ErrorNotice, Loading, PageHeader, Status, when } from '../components/ui.tsx';
+import { ErrorNotice, Loading, PageHeader, TableWrap, Status, when } from '../components/ui.tsx';
 import { href } from '../router.ts';
 import { canAdminister, canOperate, useSession } from '../session.ts';
 import type { Job, Mailbox, Profile, Queue, User } from '../types.ts';
@@ -121,7 +121,7 @@ export function MailboxesPage() {
       <ErrorNotice error={error ?? data.error} />
       {job && <JobProgress job={job} names={names} onDone={data.reload} />}
       {data.data === undefined ? <Loading /> : (
-        <div class="table-wrap">
+        <TableWrap label="Mailboxes">
           <table class="mailboxes">
             <thead>
               <tr>
@@ -150,7 +150,7 @@ export function MailboxesPage() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
     </>
   );

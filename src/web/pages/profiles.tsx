@@ -1,7 +1,7 @@
 /** Server profiles: the list, the default for new mailboxes, and Test & Enable of every mailbox of a profile. */
 import { useState } from 'preact/hooks';
 import { del, get, patch, post } from '../api-client.ts';
-import { ErrorNotice, Loading, PageHeader, when } from '../components/ui.tsx';
+import { ErrorNotice, Loading, PageHeader, TableWrap, when } from '../components/ui.tsx';
 import { JobProgress } from '../components/job-progress.tsx';
 import { href } from '../router.ts';
 import { canAdminister, useSession } from '../session.ts';
@@ -42,7 +42,7 @@ export function ProfilesPage() {
       <ErrorNotice error={error ?? profiles.error} />
       {job && <JobProgress job={job} names={names} onDone={() => profiles.reload()} />}
       {profiles.loading && profiles.data === undefined ? <Loading /> : (
-        <div class="table-wrap">
+        <TableWrap label="Email server profiles">
           <table>
             <thead><tr><th scope="col">Name</th><th scope="col">Server type</th><th scope="col">Authentication</th><th scope="col">Location</th><th scope="col">Updated</th>{admin && <th scope="col"><span class="sr-only">Actions</span></th>}</tr></thead>
             <tbody>
@@ -65,7 +65,7 @@ export function ProfilesPage() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableWrap>
       )}
     </>
   );
