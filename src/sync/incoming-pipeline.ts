@@ -168,7 +168,9 @@ async function processItems(
         continue;
       }
       const action = decide('incoming', 'fetch-item', res.error, 0);
-      if (action.type === 'retry') throw res.error;
+      // Retry, or stop the pipeline (credentials, impersonation, mailbox gone): the page is not
+      // committed, so its cursor stays where it was and no email is passed over.
+      if (action.type === 'retry' || action.type === 'disable-pipeline') throw res.error;
       if (action.type === 'fail-item') failures.push({ itemId: batch[j]!, error: res.error });
     }
   }
@@ -204,7 +206,7 @@ async function processItems(
     const bad = results.find((r) => !r.ok);
     if (bad !== undefined && !bad.ok) {
       const action = decide('incoming', 'fetch-item', bad.error, 0);
-      if (action.type === 'retry') throw bad.error;
+      if (action.type === 'retry' || action.type === 'disable-pipeline') throw bad.error;
       failures.push({ itemId: p.message.id, message: p.message, error: bad.error });
       p.decision = { type: 'skip', reason: 'attachment failed' };
       continue;

@@ -37,6 +37,22 @@ describe('error policy', () => {
     assert.equal(decide('outgoing', 'find-sent', { kind: 'not-found', code: 'x' }, 0).type, 'skip-item');
   });
 
+  it('disables on a mailbox that is gone even when an item step says so, on both providers', () => {
+    const gone = [
+      { kind: 'not-found' as const, code: 'ews_error', providerCode: 'ErrorNonExistentMailbox' },
+      { kind: 'not-found' as const, code: 'graph_mailbox_not_found', providerCode: 'ErrorInvalidUser' },
+      { kind: 'not-found' as const, code: 'graph_mailbox_not_in_cloud', providerCode: 'MailboxNotEnabledForRESTAPI' },
+    ];
+    for (const e of gone) {
+      for (const step of ['send', 'fetch-item', 'find-sent', 'mark-item'] as const) {
+        const a = decide(step === 'send' || step === 'find-sent' ? 'outgoing' : 'incoming', step, e, 0);
+        assert.equal(a.type, 'disable-pipeline', `${e.providerCode} at ${step}`);
+        if (a.type === 'disable-pipeline') assert.match(a.alert.remedy, /mailbox was not found/);
+      }
+    }
+    assert.equal(decide('incoming', 'fetch-item', { kind: 'not-found', code: 'ews_error', providerCode: 'ErrorItemNotFound' }, 0).type, 'skip-item');
+  });
+
   it('re-enumerates a folder whose cursor was forgotten', () => {
     assert.equal(decide('incoming', 'sync-folder', { kind: 'cursor-invalid', code: 'sync_state_invalid' }, 0).type, 're-enumerate');
     assert.equal(decide('act', 'sync-folder', { kind: 'cursor-invalid', code: 'sync_state_invalid' }, 0).type, 're-enumerate');

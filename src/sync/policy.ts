@@ -6,7 +6,8 @@
  * Rules that hold for every row:
  * - a transient or throttled error never disables anything: it is retried with back-off;
  * - errors that an administrator must fix (credentials, impersonation, mailbox gone) disable the
- *   affected pipeline at once and raise an alert that says what to fix;
+ *   affected pipeline at once and raise an alert that says what to fix, also when an item step
+ *   raised them;
  * - a cursor the server forgot becomes a full re-enumeration of that folder;
  * - an error about one item fails that item only (recorded, retried later), never the page.
  */
@@ -83,6 +84,25 @@ export function isSendQuotaError(error: ClassifiedError): boolean {
   return error.providerCode !== undefined && sendQuotaCodes.has(error.providerCode);
 }
 
+/**
+ * Provider codes that say the mailbox itself is gone or out of reach, whichever step raised
+ * them: a send or a GetItem answered ErrorNonExistentMailbox speaks for every item of the
+ * mailbox, so the pipeline stops with an alert instead of failing (or skipping) email one by one.
+ */
+const mailboxGoneProviderCodes: ReadonlySet<string> = new Set([
+  'ErrorNonExistentMailbox',
+  'ErrorInvalidUser',
+  'Request_ResourceNotFound',
+  'MailboxNotEnabledForRESTAPI',
+  'ErrorMailboxNotEnabledForRESTAPI',
+  'MailboxNotSupportedForRESTAPI',
+]);
+const mailboxGoneCodes: ReadonlySet<string> = new Set(['mailbox_not_found', 'graph_mailbox_not_found', 'graph_mailbox_not_in_cloud']);
+
+export function isMailboxGone(error: ClassifiedError): boolean {
+  return mailboxGoneCodes.has(error.code) || (error.providerCode !== undefined && mailboxGoneProviderCodes.has(error.providerCode));
+}
+
 const remedies: Record<'auth' | 'not-found' | 'permanent' | 'invalid-input', string> = {
   auth: 'Check the credentials of the email server profile and that the account may impersonate this mailbox (ApplicationImpersonation), then Test & Enable the mailbox.',
   'not-found': 'The mailbox was not found on the server: check its email address and that it exists in Exchange, then Test & Enable the mailbox.',
@@ -126,6 +146,7 @@ export function decide(pipeline: PipelineName, step: PipelineStep, error: Classi
       if (step === 'sync-folder') return { type: 're-enumerate', reason: 'the server no longer knows the folder cursor' };
       return { type: 'retry', delayMs: backoffDelay(attempt), reason: `unexpected cursor error at ${step}` };
     case 'not-found':
+      if (isMailboxGone(error)) return disable(pipeline, 'not-found', error);
       if (step === 'find-sent') return { type: 'skip-item', reason: 'not in Sent Items' };
       if (isItem) return { type: 'skip-item', reason: 'the item no longer exists in Exchange' };
       return disable(pipeline, 'not-found', error);

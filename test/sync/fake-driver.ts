@@ -43,6 +43,8 @@ export class FakeDriver implements MailboxDriver {
   private readonly afterFailures: InjectedFailure[] = [];
   /** Items that getMessages reports as corrupt (one-item failures). */
   readonly corrupt = new Set<string>();
+  /** Items for which getMessages answers with the given error in the item's own result. */
+  readonly itemErrors = new Map<string, AppError>();
   /** What the engine did, for assertions. */
   readonly stampsPerItem = new Map<string, number>();
   readonly sendsPerMessageId = new Map<string, number>();
@@ -189,6 +191,8 @@ export class FakeDriver implements MailboxDriver {
     return this.call('getMessages', mailbox, () =>
       ids.map((id): ItemResult<EmailMessage> => {
         if (this.corrupt.has(id)) return { ok: false, error: new AppError('item_corrupt', 'The item is corrupt.', { kind: 'permanent', providerCode: 'ErrorCorruptData' }) };
+        const itemError = this.itemErrors.get(id);
+        if (itemError !== undefined) return { ok: false, error: itemError };
         const item = this.findItem(this.box(mailbox), id);
         return item ? { ok: true, value: structuredClone(item) } : { ok: false, error: new AppError('item_not_found', 'Not found', { kind: 'not-found', providerCode: 'ErrorItemNotFound' }) };
       }),
