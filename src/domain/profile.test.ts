@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { describe, it } from 'node:test';
 import { ValidationError } from '../errors.ts';
-import { profileDefaults, splitAuthInput, validateProfile, type ProfileAuthInput, type ProfileFields, type ServerType } from './profile.ts';
+import { profileDefaults, serverLocation, splitAuthInput, validateProfile, type ProfileAuthInput, type ProfileFields, type ServerType } from './profile.ts';
 import type { ProfileSecretField } from './profile-auth.ts';
 
 const GUID1 = '0f1e2d3c-4b5a-4697-8877-665544332211';
@@ -100,6 +100,18 @@ describe('email server profile validation', () => {
     assert.deepEqual(rules(credentials, { trustedCaBundle: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n' }), {});
     assert.deepEqual(rules(credentials, { autodiscover: false, incomingServerUrl: 'https://mail.contoso.com/EWS/Exchange.asmx', outgoingServerUrl: 'https://mail.contoso.com/EWS/Exchange.asmx', incomingPort: 8443 }), {});
     assert.equal(rules(appCert, { trustedCaBundle: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----' }).trustedCaBundle, 'on-premises-only');
+  });
+
+  it('takes a port from the URL or from the port field, and refuses the two when they disagree', () => {
+    const manual = { autodiscover: false, incomingServerUrl: 'https://mail.contoso.com:444/EWS/Exchange.asmx', outgoingServerUrl: 'https://smtp.contoso.com:8443/EWS/Exchange.asmx' };
+    assert.deepEqual(rules(credentials, { ...manual, incomingPort: 444, outgoingPort: 8443 }), {}, 'the same port in both places');
+    assert.deepEqual(rules(credentials, manual), {}, 'the default port field leaves the URL to say it');
+    assert.deepEqual(rules(credentials, { ...manual, incomingPort: 8444 }), { incomingPort: 'port-mismatch' });
+    assert.deepEqual(rules(credentials, { ...manual, outgoingPort: 9443 }), { outgoingPort: 'port-mismatch' });
+    assert.deepEqual(rules({ ...hma, ewsUrl: 'https://mail.contoso.com:444/EWS/Exchange.asmx' }, { autodiscover: false, incomingPort: 8444 }), { incomingPort: 'port-mismatch' });
+    assert.equal(serverLocation('https://mail.contoso.com/EWS/Exchange.asmx', 8443), 'https://mail.contoso.com:8443/EWS/Exchange.asmx');
+    assert.equal(serverLocation('https://mail.contoso.com/EWS/Exchange.asmx', 443), 'https://mail.contoso.com/EWS/Exchange.asmx');
+    assert.equal(serverLocation('https://mail.contoso.com:444/EWS/Exchange.asmx', 8443), 'https://mail.contoso.com:444/EWS/Exchange.asmx', 'the URL names its port');
   });
 
   it('checks credentials authentication', () => {

@@ -161,6 +161,18 @@ export function checkProfile(p: ProfileFields, secrets: ProfileSecrets, ctx: Pro
   }
   out.push(...checkIntRange('incomingPort', p.incomingPort, L.port.min, L.port.max));
   out.push(...checkIntRange('outgoingPort', p.outgoingPort, L.port.min, L.port.max));
+  const hmaUrl = p.auth?.type === 'hybrid-modern-auth' ? (p.auth as { ewsUrl?: unknown }).ewsUrl : undefined;
+  for (const [portField, urlField, url] of [
+    ['incomingPort', 'incomingServerUrl', p.auth?.type === 'hybrid-modern-auth' ? hmaUrl : p.incomingServerUrl],
+    ['outgoingPort', 'outgoingServerUrl', p.outgoingServerUrl],
+  ] as const) {
+    const explicit = explicitPort(url);
+    const port = p[portField];
+    if (explicit !== null && typeof port === 'number' && port !== L.port.default && port !== explicit) {
+      const where = p.auth?.type === 'hybrid-modern-auth' && urlField === 'incomingServerUrl' ? 'auth.ewsUrl' : urlField;
+      out.push(issue(portField, 'port-mismatch', `is ${port} but ${where} names port ${explicit}: give the port in one place, or the same in both`));
+    }
+  }
   if (p.trustedCaBundle !== null && p.trustedCaBundle !== undefined) {
     out.push(...checkText('trustedCaBundle', p.trustedCaBundle, { required: false, max: L.trustedCaBundleMaxLength }));
     if (typeof p.trustedCaBundle === 'string' && !/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.test(p.trustedCaBundle)) {
@@ -209,3 +221,26 @@ export function connectionLimitScope(_profile: Pick<EmailServerProfile, 'auth'>)
 /** Share of failing mailboxes above which a profile with alertOwnerOnMajorEvents alerts its owner. */
 export const MAJOR_EVENT_FAILURE_SHARE = 0.5;
 export const MAJOR_EVENT_WINDOW_MS = 60 * 60 * 1000;
+
+/** The port written in an https URL, or null when it has none (or is not a URL). */
+function explicitPort(url: unknown): number | null {
+  if (typeof url !== 'string') return null;
+  try {
+    const u = new URL(url);
+    return u.port === '' ? null : Number(u.port);
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Where a server location really points: the URL as given when it names a port, otherwise the
+ * URL on the profile's port for that direction (443, the https default, changes nothing).
+ * Seed 003: with Autodiscover inactive the administrator enters the incoming and outgoing
+ * locations and the ports to use for them.
+ */
+export function serverLocation(url: string, port: number): string {
+  const u = new URL(url);
+  if (u.port === '' && port !== PROFILE_LIMITS.port.default) u.port = String(port);
+  return u.toString();
+}

@@ -6,7 +6,7 @@
 import { cloudByName, cloudOfVault, type Cloud } from '../auth/clouds.ts';
 import { ExchangeOnlineTokenSource, type ExchangeOnlineAuthSettings } from '../auth/entra/exchange-online-token-source.ts';
 import { HmaTokenSource, type EntraEnvironment } from '../auth/entra/hma-token-source.ts';
-import type { EmailServerProfile } from '../domain/profile.ts';
+import { serverLocation, type EmailServerProfile } from '../domain/profile.ts';
 import type { AppCertificateAuth, HybridModernAuth, ProfileSecrets } from '../domain/profile-auth.ts';
 import { GraphClient } from './graph/client.ts';
 import { GraphMailboxDriver } from './graph/driver.ts';
@@ -56,7 +56,7 @@ export function openHmaDriver(profile: EmailServerProfile & { auth: HybridModern
   const tokens = hmaTokenSource(profile, secrets, deps);
   const transport = profileTransport(profile, bearerAuth(tokens), deps);
   // The EwsClient sends X-AnchorMailbox with every impersonated call, as Exchange requires for app-only tokens.
-  const driver = closingWith(ewsDriverAt(profile, profile.auth.ewsUrl, transport, deps), () => transport.close(), () => tokens.close());
+  const driver = closingWith(ewsDriverAt(profile, serverLocation(profile.auth.ewsUrl, profile.incomingPort), transport, deps), () => transport.close(), () => tokens.close());
   return { driver, tokens };
 }
 

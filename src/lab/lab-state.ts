@@ -50,6 +50,8 @@ export type RequestRecord = {
   principal: string;
   mailbox?: string;
   operation: string;
+  /** The request path as the client sent it (which server location it used). */
+  path?: string;
   httpStatus: number;
   responseCodes: string[];
   /** X-AnchorMailbox as sent (clients must send it with impersonation). */

@@ -159,7 +159,9 @@ export function labRequestHandler(options: LabServerOptions): (req: IncomingMess
   }
 
   function record(res: ServerResponse, principal: string, mailbox: string | undefined, operation: string, status: number, codes: string[]): void {
-    const h = requestOf.get(res)?.headers ?? {};
+    const req = requestOf.get(res);
+    const h = req?.headers ?? {};
+    const path = req?.url?.split('?')[0];
     const anchor = typeof h['x-anchormailbox'] === 'string' ? h['x-anchormailbox'] : undefined;
     const cookie = /X-BackEndOverrideCookie=([^;]+)/.exec(String(h['cookie'] ?? ''))?.[1];
     lab.requests.push({
@@ -167,6 +169,7 @@ export function labRequestHandler(options: LabServerOptions): (req: IncomingMess
       principal,
       ...(mailbox ? { mailbox } : {}),
       operation,
+      ...(path ? { path } : {}),
       httpStatus: status,
       responseCodes: codes,
       ...(anchor ? { anchorMailbox: anchor } : {}),
