@@ -33,6 +33,17 @@ function auditChanges(input: Record<string, unknown>, secrets: ProfileSecrets): 
   return out;
 }
 
+/**
+ * "Set as default profile for new mailboxes" and the org email settings' server profile are one
+ * setting seen from two places: new user and queue mailboxes, and Apply Default Email Settings,
+ * take the org's default profile, so the profile flag moves it.
+ */
+async function followDefault(tx: Repositories, id: string, isDefault: boolean): Promise<void> {
+  const settings = await tx.settings.get();
+  if (isDefault && settings.defaultProfileId !== id) await tx.settings.save({ ...settings, defaultProfileId: id });
+  if (!isDefault && settings.defaultProfileId === id) await tx.settings.save({ ...settings, defaultProfileId: null });
+}
+
 async function saveChecks(tx: Repositories, fields: ProfileFields, secrets: ProfileSecrets, alreadySet: ProfileSecretField[]): Promise<void> {
   const settings = await tx.settings.get();
   const err = validateProfile(fields, secrets, { secretsAlreadySet: new Set(alreadySet), defaultTenantIdSet: settings.defaultExchangeOnlineTenantId !== null });
@@ -50,7 +61,9 @@ export async function createProfile(ctx: UseCaseContext, input: ProfileInput): P
     async (tx) => {
       await saveChecks(tx, fields, secrets, []);
       if (fields.isDefaultForNewMailboxes) await tx.profiles.clearDefaultExcept(null);
-      return tx.profiles.create(fields, secrets);
+      const created = await tx.profiles.create(fields, secrets);
+      if (created.isDefaultForNewMailboxes) await followDefault(tx, created.id, true);
+      return created;
     },
   );
 }
@@ -84,7 +97,9 @@ export async function updateProfile(ctx: UseCaseContext, id: string, patch: Prof
       await saveChecks(tx, fields, secrets, kept);
       const clear = secretsSet.filter((f) => !kept.includes(f) && secrets[f] === undefined);
       if (fields.isDefaultForNewMailboxes && !current.isDefaultForNewMailboxes) await tx.profiles.clearDefaultExcept(id);
-      return tx.profiles.update(id, fields, secrets, clear);
+      const updated = await tx.profiles.update(id, fields, secrets, clear);
+      if (updated.isDefaultForNewMailboxes !== current.isDefaultForNewMailboxes) await followDefault(tx, id, updated.isDefaultForNewMailboxes);
+      return updated;
     },
   );
 }

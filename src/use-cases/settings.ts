@@ -21,6 +21,8 @@ export async function updateOrgEmailSettings(ctx: UseCaseContext, patch: OrgEmai
     if (next.defaultProfileId !== null && (await tx.profiles.get(next.defaultProfileId)) === undefined) {
       throw notFound('email server profile', next.defaultProfileId);
     }
+    // The profile marked "default for new mailboxes" follows (see use-cases/profiles.ts).
+    if (next.defaultProfileId !== current.defaultProfileId) await tx.profiles.setDefault(next.defaultProfileId);
     return tx.settings.save(next);
   });
 }

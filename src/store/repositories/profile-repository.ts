@@ -98,6 +98,12 @@ export function profileRepository(db: Executor, deps: RepoDeps) {
       await q.execute();
     },
 
+    /** Makes `id` the one default for new mailboxes (null: none). */
+    async setDefault(id: string | null): Promise<void> {
+      await this.clearDefaultExcept(id);
+      if (id !== null) await db.updateTable('email_server_profiles').set({ is_default_for_new_mailboxes: true }).where('id', '=', id).execute();
+    },
+
     async delete(id: string): Promise<boolean> {
       const r = await mapConstraint('email server profile', () => db.deleteFrom('email_server_profiles').where('id', '=', id).executeTakeFirst());
       return r.numDeletedRows > 0n;

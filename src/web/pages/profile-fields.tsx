@@ -70,7 +70,7 @@ export function ProfileFields({ draft, set, issues, secretsSet, users, creating 
             </select>
           )}
         </Field>
-        {check('isDefaultForNewMailboxes', 'Set as default profile for new mailboxes', 'New user and queue mailboxes get this profile. Only one profile is the default.')}
+        {check('isDefaultForNewMailboxes', 'Set as default profile for new mailboxes', 'New user and queue mailboxes, and Apply Default Email Settings, get this profile: it is the server profile of the org email settings. Only one profile is the default.')}
         <Field label="Owner" name="ownerUserId" help="Receives the profile's alerts." issues={issues}>
           {(id, d) => (
             <select id={id} aria-describedby={d} value={draft.ownerUserId} onChange={(e) => top('ownerUserId', e.currentTarget.value)}>
@@ -184,9 +184,9 @@ export function ProfileFields({ draft, set, issues, secretsSet, users, creating 
           {(a.type === 'hybrid-modern-auth' || !draft.autodiscover) && (
             <>
               {text('incomingServerUrl', 'Incoming server location', 'The EWS URL used to read email, e.g. https://mail.contoso.com/EWS/Exchange.asmx.')}
-              {text('incomingPort', 'Incoming port', 'Usually 443.', 'number')}
+              {text('incomingPort', 'Incoming port', 'Used when the incoming server location names no port. Usually 443.', 'number')}
               {text('outgoingServerUrl', 'Outgoing server location', 'The EWS URL used to send email; usually the same as incoming.')}
-              {text('outgoingPort', 'Outgoing port', 'Usually 443.', 'number')}
+              {text('outgoingPort', 'Outgoing port', 'Used when the outgoing server location names no port. Usually 443.', 'number')}
             </>
           )}
           <Field label="Trusted CA bundle (PEM)" name="trustedCaBundle" help="Only if Exchange uses a certificate from an internal CA: paste that CA's certificate. Certificates are always validated." issues={issues}>
