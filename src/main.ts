@@ -7,7 +7,7 @@
  *   startWorker(deps)          the worker loop (sync/worker-loop.ts) around an injected engine factory
  *   startDovetail(config, role)  what `dovetail serve|worker|start` run
  */
-import { chmodSync, mkdirSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Logger } from 'pino';
 import { buildApi, type Api } from './api/build-api.ts';
@@ -19,7 +19,9 @@ import { createLogger } from './observability/logger.ts';
 import { createMetrics, type Metrics } from './observability/metrics.ts';
 import type { ExchangeRequestObserver } from './observability/exchange-requests.ts';
 import { startExchangeTelemetry } from './observability/exchange-telemetry.ts';
+import { AppError } from './errors.ts';
 import { loadKeyring, type KeyringSource } from './store/keyring-source.ts';
+import { missingKeyIds } from './store/reseal.ts';
 import { createSealer, type Sealer } from './store/sealing.ts';
 import { openStore, type Store } from './store/store.ts';
 import { ensureFirstAdministratorToken } from './use-cases/tokens.ts';
@@ -51,11 +53,30 @@ export async function openRuntime(config: Config, options: { logger?: Logger } =
   const random = systemRandom;
   const logger = options.logger ?? createLogger({ level: config.logLevel });
   const keyringSource = keyringSourceOf(config);
+  const keyFileExisted = keyringSource.kind === 'file' && existsSync(keyringSource.path);
   const sealer = createSealer(loadKeyring(keyringSource, random, clock), random);
   const target = config.databaseUrl !== undefined
     ? { engine: 'postgres' as const, url: config.databaseUrl, poolSize: config.databasePoolSize }
     : { engine: 'pglite' as const, dataDir: config.dataDir };
   const store = await openStore({ target, clock, random, sealer });
+  // A process without the installation's key (a second machine started without
+  // DOVETAIL_SECRET_KEY, a lost key file) stops here, before it seals anything the others
+  // cannot read; a key file it created a moment ago goes away again.
+  const missing = await missingKeyIds(store.kysely, sealer).catch(async (error: unknown) => {
+    await store.close();
+    throw error;
+  });
+  if (missing.length > 0) {
+    await store.close();
+    const created = keyringSource.kind === 'file' && !keyFileExisted;
+    if (created) rmSync(keyringSource.path, { force: true });
+    const holder = keyringSource.kind === 'env' ? 'DOVETAIL_SECRET_KEY' : `the key file ${keyringSource.path}${created ? ' (created just now, and removed again)' : ''}`;
+    throw new AppError(
+      'secret_key_missing',
+      `The database holds secrets sealed with key ${missing.join(', ')}, which ${holder} does not hold. Give this process the key the rest of the installation uses (DOVETAIL_SECRET_KEY, or DOVETAIL_SECRET_KEY_FILE pointing at a copy of its key file); nothing was changed.`,
+      { kind: 'permanent', details: { keyIds: missing } },
+    );
+  }
   return { config, clock, random, logger, metrics: createMetrics(), keyringSource, sealer, store, close: () => store.close() };
 }
 

@@ -28,6 +28,8 @@ export type Sealer = {
   open(sealed: string): string;
   /** The key id a sealed value names, or undefined when the value is not sealed by us. */
   keyIdOf(sealed: string): string | undefined;
+  /** Whether the keyring holds the key with this id. */
+  hasKey(keyId: string): boolean;
 };
 
 /** A key's id: derived from the key so the same key always has the same id on every machine. */
@@ -81,6 +83,9 @@ export function createSealer(keyring: Keyring, random: Random): Sealer {
     keyIdOf(sealed) {
       const parts = sealed.split('.');
       return parts.length === 5 && parts[0] === SEALED_PREFIX ? parts[1] : undefined;
+    },
+    hasKey(keyId) {
+      return keyring.keys.has(keyId);
     },
   };
 }
