@@ -3,7 +3,9 @@
  * Autodiscover (cached per domain for 24 hours by createAutodiscover), and calls go to an EWS driver
  * per URL. Every driver shares the profile's transport, so NTLM connections are reused across
  * mailboxes on the same server. When a server stops answering, the domain's answer is dropped so the
- * next call asks Autodiscover again (a mailbox moved to another site, a renamed CAS namespace).
+ * next call asks Autodiscover again (a mailbox moved to another site, a renamed CAS namespace, a
+ * server taken out of service): DNS, connect, TLS and timeout failures, HTTP 404/410/502/503 at the
+ * EWS URL, and a mailbox the server no longer holds or is moving.
  */
 import type {
   ActData, ActItem, ActKind, AttachmentContent, ChangePage, ConnectionCheck, DovetailStamp, EmailMessage, FolderRef, ItemResult,
@@ -17,7 +19,18 @@ import type { EwsTransport } from './ews/transport.ts';
 import type { OpenDriverDeps } from './exchange-environment.ts';
 import { ewsDriverAt } from './open-ews.ts';
 
-const unreachable = new Set(['dns_failed', 'connect_failed']);
+/** Failures that say the cached EWS URL may no longer be the mailbox's: ask Autodiscover again next time. */
+const unreachable = new Set(['dns_failed', 'connect_failed', 'tls_failed', 'timeout', 'connection_dropped']);
+const goneStatuses = new Set([404, 410, 502, 503]);
+const movedProviderCodes = new Set(['ErrorNonExistentMailbox', 'ErrorMailboxMoveInProgress']);
+
+export function staleEwsUrl(error: unknown): boolean {
+  if (!isAppError(error)) return false;
+  if (unreachable.has(error.code)) return true;
+  const status = (error.details as { httpStatus?: unknown } | undefined)?.httpStatus;
+  if (error.code === 'ews_http_status' && typeof status === 'number' && goneStatuses.has(status)) return true;
+  return error.providerCode !== undefined && movedProviderCodes.has(error.providerCode);
+}
 
 export class AutodiscoverEwsDriver implements MailboxDriver {
   readonly provider = 'ews' as const;
@@ -50,7 +63,7 @@ export class AutodiscoverEwsDriver implements MailboxDriver {
     try {
       return await call(driver);
     } catch (error) {
-      if (isAppError(error) && unreachable.has(error.code)) this.autodiscover.invalidate(mailbox);
+      if (staleEwsUrl(error)) this.autodiscover.invalidate(mailbox);
       throw error;
     }
   }
