@@ -41,6 +41,20 @@ describe('redact', () => {
     assert.equal(out, 'login as svc-dovetail with [redacted] ([redacted], [redacted])');
   });
 
+  it('masks a credential after a scheme even when it is letters only, but not the prose word after one', () => {
+    // base64("user:pass") has no digit or symbol.
+    assert.equal(redact('sent Basic dXNlcjpwYXNz to the server'), 'sent Basic [redacted] to the server');
+    const prose = 'the server refused the Basic credentials of CONTOSO\\svc-dovetail (server offers NTLM, Negotiate)';
+    assert.equal(redact(prose), prose);
+  });
+
+  it('removes the opaque tokens of Graph delta, paging and upload URLs', () => {
+    const out = redact('{"@odata.deltaLink":"https://graph.microsoft.com/v1.0/users/a/messages/delta?$deltatoken=eyJjIjoiY2FsZW5kYXIifQ.cPNCt-Wv","next":"?$skiptoken=X2Y3&$top=5"}');
+    assert.doesNotMatch(out, /eyJjIjoi|X2Y3/);
+    assert.match(out, /\$deltatoken=\[redacted\]/);
+    assert.match(out, /&\$top=5/);
+  });
+
   it('leaves text without credentials alone', () => {
     const text = 'TLS to 127.0.0.1 failed: certificate "CN=Dovetail Lab EWS": unable to verify the first certificate';
     assert.equal(redact(text), text);

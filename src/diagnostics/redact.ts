@@ -7,15 +7,18 @@
 const MASK = '[redacted]';
 
 const SECRET_NAMES =
-  'password|passwd|pwd|client_secret|clientsecret|secret|keyvaultclientsecret|certificatepassword|access_token|refresh_token|id_token|token|client_assertion|assertion|private_?key|certificate';
+  'password|passwd|pwd|client_secret|clientsecret|secret|keyvaultclientsecret|certificatepassword|access_token|refresh_token|id_token|token|client_assertion|assertion|private_?key|certificate|' +
+  // Opaque tokens in Graph delta, paging and upload URLs: not credentials alone, but kept out of messages like them.
+  'deltatoken|skiptoken|authtoken|sig';
 
 const rules: Array<[RegExp, string | ((...m: string[]) => string)]> = [
   // PEM private keys of any kind (RSA, EC, ENCRYPTED, OpenSSH).
   [/-----BEGIN ([A-Z ]*)PRIVATE KEY-----[\s\S]*?(-----END \1PRIVATE KEY-----|$)/g, `-----BEGIN PRIVATE KEY----- ${MASK}`],
   // Header lines: "Authorization: NTLM TlRM…", "Proxy-Authorization: Bearer …", "Cookie: …".
   [/\b((?:proxy-)?authorization|cookie|set-cookie|x-ms-client-secret)(["']?\s*[:=]\s*["']?)([^\r\n"']*)/gi, (_m, name, sep) => `${name}${sep}${MASK}`],
-  // Schemes with a credential after them, wherever they appear (WWW-Authenticate NTLM challenges too).
-  [/\b(Bearer|Basic|NTLM|Negotiate)\s+[A-Za-z0-9+/=._~-]{8,}/g, (_m, scheme) => `${scheme} ${MASK}`],
+  // Schemes with a credential after them, wherever they appear (WWW-Authenticate NTLM challenges too);
+  // a lower-case word is prose ("the Basic credentials of …"), not a credential.
+  [/\b(Bearer|Basic|NTLM|Negotiate)\s+(?![a-z]+(?![A-Za-z0-9+/=._~-]))[A-Za-z0-9+/=._~-]{8,}/g, (_m, scheme) => `${scheme} ${MASK}`],
   // JWTs (tokens, client assertions), even inside URLs or other words.
   [/eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]*/g, MASK],
   // JSON: "password": "…"

@@ -20,7 +20,7 @@ export const TestConnectionStep = Type.Object(
     skipped: Type.Boolean({ description: 'The step did not run: not applicable to this profile (ok) or blocked by an earlier failure (not ok)' }),
     detail: Type.String({ description: 'What was found (redacted)' }),
     remedy: Type.Optional(Type.String({ description: 'What the administrator should do when the step failed' })),
-    trace: Type.Optional(Type.String({ description: 'Redacted trace: Autodiscover attempts, certificate checks, error details' })),
+    trace: Type.Optional(Type.String({ description: 'Redacted trace: the last request and response of the step (method, URL, status, headers, bodies cut short; credentials never shown), Autodiscover attempts, the TLS handshake, certificate checks, access token claims, error details' })),
     durationMs: Type.Integer({ minimum: 0 }),
   },
   { $id: 'TestConnectionStep' },

@@ -62,8 +62,9 @@ export class StepRecorder {
       detail: before.ok === clean.ok ? `${before.detail} ${clean.detail}` : before.ok ? clean.detail : before.detail,
       durationMs: before.durationMs + clean.durationMs,
     };
-    const traces = [before.trace, clean.trace].filter((t) => t !== undefined);
-    if (traces.length > 0) merged.trace = traces.join('\n');
+    // The same exchange can decide two outcomes of a step (a token both sides checked): shown once.
+    const traces = [...new Set([before.trace, clean.trace].filter((t) => t !== undefined))];
+    if (traces.length > 0) merged.trace = traces.join('\n\n');
     this.#outcomes.set(step, merged);
   }
 

@@ -19,9 +19,11 @@ import type { OpenDriverDeps } from '../../exchange/exchange-environment.ts';
 import { bearerAuth, credentialAuth, ewsDriverAt, profileAutodiscover, profileTransport } from '../../exchange/open-ews.ts';
 import { hmaTokenSource, openGraphDriver } from '../../exchange/open-modern.ts';
 import { secretVariants } from '../redact.ts';
+import { describeAccessToken, ExchangeTap } from '../redact-http.ts';
 import { certificateOutcome, checkConfiguration, profileCertificate } from './configuration-step.ts';
 import { describeError, StepRecorder, type TestConnectionResult, type TestStepName } from './steps.ts';
 import { probeTls } from './tls-probe.ts';
+import { tracedTransport } from './traced-transport.ts';
 
 export type { TestConnectionResult, TestStep, TestStepName } from './steps.ts';
 
@@ -63,15 +65,17 @@ async function testCredentials(rec: StepRecorder, profile: EmailServerProfile, s
     let url = profile.incomingServerUrl;
     if (profile.autodiscover || url === null) {
       let found: AutodiscoverResult | undefined;
-      const autodiscover = profileAutodiscover(profile, transport, deps);
+      // The attempts say where Autodiscover looked; the tap keeps the last request and its answer.
+      const tap = new ExchangeTap();
+      const autodiscover = profileAutodiscover(profile, tracedTransport(transport, tap), deps);
       const ok = await rec.run(
         'autodiscover',
         async () => {
           found = await autodiscover.discover(mailbox, { forceRefresh: true });
-          const trace = attemptsTrace(found.attempts);
+          const trace = joinTraces(attemptsTrace(found.attempts), tap.trace());
           return { ok: true, detail: `Autodiscover (${found.format.toUpperCase()} at ${found.autodiscoverUrl}) gave ${found.ewsUrl} for ${mailbox}.`, ...(trace === undefined ? {} : { trace }) };
         },
-        (error) => autodiscoverFailure(rec, profile, error),
+        (error) => autodiscoverFailure(rec, profile, error, tap),
       );
       if (!ok || found === undefined) return;
       url = found.ewsUrl;
@@ -84,13 +88,19 @@ async function testCredentials(rec: StepRecorder, profile: EmailServerProfile, s
   }
 }
 
-function autodiscoverFailure(rec: StepRecorder, profile: EmailServerProfile, error: Error): ReturnType<typeof describeError> {
+function joinTraces(...traces: Array<string | undefined>): string | undefined {
+  const present = traces.filter((t) => t !== undefined && t !== '');
+  return present.length === 0 ? undefined : present.join('\n\n');
+}
+
+function autodiscoverFailure(rec: StepRecorder, profile: EmailServerProfile, error: Error, tap: ExchangeTap): ReturnType<typeof describeError> {
   const attempts = error instanceof AppError ? error.details['attempts'] : undefined;
-  const trace = attemptsTrace(attempts);
+  const last = tap.trace();
+  const trace = joinTraces(attemptsTrace(attempts), last);
   const refused = Array.isArray(attempts) ? (attempts as AutodiscoverAttempt[]).find((a) => a.outcome === 'auth_failed') : undefined;
   if (refused !== undefined) {
     // Every endpoint refused the account: the credentials, not Autodiscover, are what to fix.
-    rec.set('authentication', { ok: false, detail: refused.detail, remedy: credentialsRemedy(profile) });
+    rec.set('authentication', { ok: false, detail: refused.detail, remedy: credentialsRemedy(profile), ...(last === undefined ? {} : { trace: last }) });
   }
   return {
     ok: false,
@@ -166,15 +176,18 @@ async function tokenStep(
 ): Promise<boolean> {
   return rec.run('authentication', async () => {
     let certificate = '';
+    let certificateLines: string | undefined;
     if (fromKeyVault) {
       const checked = certificateOutcome(await tokens.currentCertificate(), deps.clock, 'Key Vault');
       if (!checked.ok) return checked;
       certificate = `${checked.detail} `;
+      certificateLines = checked.trace;
     }
     const token = await tokens.getToken();
     const problem = consent === undefined ? undefined : missingConsent(token.token, consent);
-    if (problem !== undefined) return { ...describeError(problem), remedy: 'Add the application permission to the app registration and grant admin consent.' };
-    return { ok: true, detail: `${certificate}Entra ID issued an app-only access token (valid until ${new Date(token.expiresAt).toISOString()}).` };
+    const trace = joinTraces(certificateLines, describeAccessToken(token.token, token.expiresAt));
+    if (problem !== undefined) return { ...describeError(problem), remedy: 'Add the application permission to the app registration and grant admin consent.', ...(trace === undefined ? {} : { trace }) };
+    return { ok: true, detail: `${certificate}Entra ID issued an app-only access token (valid until ${new Date(token.expiresAt).toISOString()}).`, ...(trace === undefined ? {} : { trace }) };
   }, (error) => {
     const failed = describeError(error);
     return failed.remedy !== undefined ? failed : { ...failed, remedy: tokenRemedy(error) };

@@ -28,9 +28,24 @@ export async function probeTls(url: string, options: { trustedCaPem?: string; lo
   });
   try {
     const cert = socket.getPeerCertificate();
-    const subject = cert.subject === undefined ? 'unknown subject' : Object.entries(cert.subject).map(([k, v]) => `${k}=${String(v)}`).join(', ');
-    return { ok: true, detail: `${target.host} presented a trusted certificate "${subject}" (valid until ${cert.valid_to}) over ${socket.getProtocol() ?? 'TLS'}.` };
+    const subject = distinguishedName(cert.subject) ?? 'unknown subject';
+    const cipher = socket.getCipher();
+    // The handshake is this step's request and response: what was asked for and what the server showed.
+    const trace = [
+      `> TLS ClientHello to ${target.host} (server name ${target.hostname}, TLS 1.2 or later)`,
+      `< ${socket.getProtocol() ?? 'TLS'}, cipher ${cipher.name}`,
+      `< certificate subject: ${subject}`,
+      `< issuer: ${distinguishedName(cert.issuer) ?? 'unknown'}`,
+      ...(cert.subjectaltname === undefined ? [] : [`< subject alternative names: ${cert.subjectaltname}`]),
+      `< valid from ${cert.valid_from} to ${cert.valid_to}`,
+      `< SHA-256 fingerprint: ${cert.fingerprint256}`,
+    ].join('\n');
+    return { ok: true, detail: `${target.host} presented a trusted certificate "${subject}" (valid until ${cert.valid_to}) over ${socket.getProtocol() ?? 'TLS'}.`, trace };
   } finally {
     socket.destroy();
   }
+}
+
+function distinguishedName(name: Record<string, unknown> | undefined): string | undefined {
+  return name === undefined ? undefined : Object.entries(name).map(([k, v]) => `${k}=${String(v)}`).join(', ');
 }

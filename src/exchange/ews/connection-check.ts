@@ -1,7 +1,8 @@
 import type { ConnectionCheck } from '../driver.ts';
 import { isAppError } from '../../errors.ts';
-import type { Clock } from '../../clock.ts';
-import type { EwsClient } from './client.ts';
+import { ExchangeTap } from '../../diagnostics/redact-http.ts';
+import { tracedTransport } from '../../diagnostics/test-connection/traced-transport.ts';
+import { EwsClient, type EwsClientOptions } from './client.ts';
 import { GetFolder } from './operations/get-folder.ts';
 import type { DistinguishedFolderName } from './schema/folder-id.ts';
 
@@ -28,13 +29,21 @@ function failedStep(e: unknown, mailbox: string): Pick<ConnectionCheck, 'step' |
   return { step: 'mailbox-access', detail };
 }
 
-/** Test Connection for one mailbox: each step reported, none thrown. */
-export async function checkConnection(client: EwsClient, clock: Clock, mailbox: string): Promise<ConnectionCheck[]> {
+/**
+ * Test Connection for one mailbox: each step reported, none thrown, each with the redacted last
+ * request and response that decided it. It runs on a client of its own over a traced transport
+ * (the same connections and credentials), so sync traffic is never copied into a trace.
+ */
+export async function checkConnection(options: EwsClientOptions, mailbox: string): Promise<ConnectionCheck[]> {
+  const { clock } = options;
+  const tap = new ExchangeTap();
+  const client = new EwsClient({ ...options, transport: tracedTransport(options.transport, tap) });
   const checks: ConnectionCheck[] = [];
   let t = clock.now();
-  const done = (c: Omit<ConnectionCheck, 'durationMs'>): void => {
+  const done = (c: Omit<ConnectionCheck, 'durationMs' | 'trace'>, durationMs?: number): void => {
     const now = clock.now();
-    checks.push({ ...c, durationMs: now - t });
+    const trace = tap.trace();
+    checks.push({ ...c, ...(trace === undefined ? {} : { trace }), durationMs: durationMs ?? now - t });
     t = now;
   };
   try {
@@ -44,10 +53,11 @@ export async function checkConnection(client: EwsClient, clock: Clock, mailbox: 
     done({ ok: false, ...failedStep(e, mailbox) });
     return checks;
   }
+  // One GetFolder on the inbox, as the mailbox, proved all four: its exchange is each one's trace.
   done({ ok: true, step: 'connection', detail: `EWS answered (Exchange build ${client.serverBuild ?? 'unknown'}, requests as ${client.versionFor(mailbox)})` });
-  checks.push({ ok: true, step: 'authentication', detail: 'The service account signed in', durationMs: 0 });
-  checks.push({ ok: true, step: 'impersonation', detail: `Acting as ${mailbox}`, durationMs: 0 });
-  checks.push({ ok: true, step: 'mailbox-access', detail: 'Inbox is readable', durationMs: 0 });
+  done({ ok: true, step: 'authentication', detail: 'The service account signed in' }, 0);
+  done({ ok: true, step: 'impersonation', detail: `Acting as ${mailbox}` }, 0);
+  done({ ok: true, step: 'mailbox-access', detail: 'Inbox is readable' }, 0);
   try {
     const results = await client.call(GetFolder, { folders: permissionFolders.map((f) => ({ distinguished: f })), shape: { baseShape: 'IdOnly' } }, { mailbox });
     const failed = results.flatMap((r, i) => (r.ok ? [] : [`${permissionFolders[i]}: ${r.error.providerCode ?? r.error.code}`]));

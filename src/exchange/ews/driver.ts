@@ -48,6 +48,7 @@ const categoriesField = fieldNamed(itemFields, 'Categories');
 export class EwsDriver implements MailboxDriver {
   readonly provider = 'ews' as const;
   readonly #client: EwsClient;
+  readonly #options: EwsDriverOptions;
   readonly #transport: EwsTransport;
   readonly #clock: Clock;
   readonly #batch: number;
@@ -56,6 +57,7 @@ export class EwsDriver implements MailboxDriver {
 
   constructor(options: EwsDriverOptions) {
     this.#client = new EwsClient(options);
+    this.#options = options;
     this.#transport = options.transport;
     this.#clock = options.clock;
     this.#batch = options.batchSize ?? 50;
@@ -68,7 +70,7 @@ export class EwsDriver implements MailboxDriver {
   }
 
   testConnection(mailbox: string): Promise<ConnectionCheck[]> {
-    return checkConnection(this.#client, this.#clock, mailbox);
+    return checkConnection(this.#options, mailbox);
   }
 
   async getMailboxInfo(mailbox: string): Promise<MailboxInfo> {
