@@ -4,6 +4,7 @@ import { useEffect, useState } from 'preact/hooks';
 import { storedToken, storeToken } from './api-client.ts';
 import { Layout } from './components/layout.tsx';
 import { Loading } from './components/ui.tsx';
+import { ActSettingsPage } from './pages/act-settings.tsx';
 import { AlertsPage } from './pages/alerts.tsx';
 import { AuditPage } from './pages/audit.tsx';
 import { DashboardPage } from './pages/dashboard.tsx';
@@ -27,7 +28,7 @@ function page(route: Route) {
       if (second === 'new') return <ProfileFormPage serverType={route.parts[2] === 'exchange-online' ? 'exchange-online' : 'exchange-server'} />;
       return second === undefined ? <ProfilesPage /> : <ProfileFormPage id={second} />;
     case 'settings':
-      return <SettingsPage />;
+      return second === 'act' ? <ActSettingsPage /> : <SettingsPage />;
     case 'alerts':
       return <AlertsPage />;
     case 'audit':

@@ -86,3 +86,18 @@ export type Email = {
   /** Attachments the email carried that were not stored, and why. */
   omittedAttachments: Array<{ name: string; contentType: string; size: number; reason: 'over-size-limit'; limitBytes: number }>;
 };
+
+/** Appointments, contacts and tasks (ACT): the org policy, a user's filters, safety valves and flagged conflicts. */
+export type ActKind = 'appointment' | 'contact' | 'task';
+export type Direction = 'two-way' | 'crm-to-exchange' | 'exchange-to-crm' | 'none';
+export type ActPolicy = {
+  conflict: 'newest' | 'crm-wins' | 'exchange-wins' | 'flag';
+  directions: Partial<Record<ActKind, Record<string, Direction>>>;
+  contactAddresses: 'mailing' | 'all';
+  valve: { minItems: number; fraction: number };
+};
+export type TaskActivityType = 'task' | 'phonecall' | 'letter' | 'fax';
+export type ActFilter = { enabled: boolean; scope: 'me' | 'me-or-party'; statuses: string[] | null; activityTypes: TaskActivityType[] | null };
+export type ActFilters = Record<ActKind, ActFilter>;
+export type Valve = { mailboxId: string; kind: ActKind; side: 'exchange' | 'crm'; deletes: number; linked: number; trippedAt: string; confirmedAt: string | null; confirmedBy: string | null };
+export type Conflict = { linkId: string; mailboxId: string; kind: ActKind; crmId: string; remoteId: string | null; fields: string[]; resolveWith: 'crm' | 'exchange' | null };

@@ -2,7 +2,7 @@
 import { Type } from 'typebox';
 import { confirmActValve, getActConflicts, getActFilters, getActPolicy, getActValves, resolveActConflict, syncActNow, updateActFilters, updateActPolicy } from '../../sync/act/act-use-cases.ts';
 import { ADMINISTRATOR, ANY_TOKEN, MAILBOX_OWNER } from '../plugins/access.ts';
-import { errorResponses, IdParams } from '../schemas/common.ts';
+import { errorResponses, IdParams, Nullable } from '../schemas/common.ts';
 import type { RoutePlugin } from './route-plugin.ts';
 
 const tags = ['act'];
@@ -17,8 +17,9 @@ const PolicyPatch = Type.Partial(Type.Object({ conflict: Policy.properties.confl
 const Filter = Type.Object({
   enabled: Type.Boolean(),
   scope: Type.Union([Type.Literal('me'), Type.Literal('me-or-party')]),
-  statuses: Type.Union([Type.Array(Type.String()), Type.Null()]),
-  activityTypes: Type.Union([Type.Array(Type.Union([Type.Literal('task'), Type.Literal('phonecall'), Type.Literal('letter'), Type.Literal('fax')])), Type.Null()]),
+  // Null first (see Nullable): tried second, null would be coerced into [""] and match no record.
+  statuses: Nullable(Type.Array(Type.String())),
+  activityTypes: Nullable(Type.Array(Type.Union([Type.Literal('task'), Type.Literal('phonecall'), Type.Literal('letter'), Type.Literal('fax')]))),
 });
 const Filters = Type.Object({ appointment: Filter, contact: Filter, task: Filter });
 const FiltersPatch = Type.Partial(Type.Object({ appointment: Type.Partial(Filter), contact: Type.Partial(Filter), task: Type.Partial(Filter) }), { additionalProperties: false });

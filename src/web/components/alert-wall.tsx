@@ -6,6 +6,12 @@ import type { Alert } from '../types.ts';
 import { useLoad } from '../use-load.ts';
 import { ErrorNotice, Loading, Status, when } from './ui.tsx';
 
+/** Alerts that ask someone to act in the mailbox's appointments, contacts and tasks section, and the link that gets them there. */
+const ACT_ACTIONS: Record<string, string> = {
+  act_safety_valve: 'Review and confirm on the mailbox page',
+  act_conflict: 'Choose the side to keep on the mailbox page',
+};
+
 export type AlertFilter = { targetType?: 'mailbox' | 'profile'; targetId?: string; level?: string };
 
 export function AlertWall({ filter, compact = false, names = {} }: { filter: AlertFilter; compact?: boolean; names?: Record<string, string> }) {
@@ -27,6 +33,7 @@ export function AlertWall({ filter, compact = false, names = {} }: { filter: Ale
               {canOperate(session) && <button type="button" class="link" onClick={() => post(`/api/alerts/${a.id}/dismiss`).then(alerts.reload, setError)}>Dismiss</button>}
             </div>
             <p class="alert-message">{a.message}</p>
+            {!compact && a.targetType === 'mailbox' && ACT_ACTIONS[a.code] && <p class="alert-action"><a href={`#/mailboxes/${a.targetId}`}>{ACT_ACTIONS[a.code]}</a></p>}
           </li>
         ))}
       </ul>

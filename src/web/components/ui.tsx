@@ -40,6 +40,7 @@ export function Badge({ tone, children }: { tone: 'ok' | 'bad' | 'warn' | 'muted
 const STATUS_TONE: Record<string, 'ok' | 'bad' | 'warn' | 'muted' | 'info'> = {
   success: 'ok', failure: 'bad', 'not-run': 'muted', approved: 'ok', rejected: 'bad', pending: 'warn', empty: 'muted',
   error: 'bad', warning: 'warn', information: 'info', succeeded: 'ok', 'completed-with-errors': 'warn', failed: 'bad', running: 'info', queued: 'muted', testing: 'info', done: 'ok',
+  blocked: 'bad', confirmed: 'ok', waiting: 'warn', chosen: 'info',
 };
 const STATUS_TEXT: Record<string, string> = { 'not-run': 'Not run', empty: 'Not requested', 'server-side-sync': 'Server-side sync', none: 'None' };
 

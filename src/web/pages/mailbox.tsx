@@ -1,6 +1,7 @@
-/** One mailbox: statuses, schedule (next runs, back-off, lease), recent runs, failures with retry, emails and its alert wall. */
+/** One mailbox: statuses, schedule (next runs, back-off, lease), recent runs, failures with retry, appointments/contacts/tasks (valves, conflicts, filters), emails and its alert wall. */
 import { useState } from 'preact/hooks';
 import { get, post, query } from '../api-client.ts';
+import { ActMailbox } from '../components/act-mailbox.tsx';
 import { AlertWall } from '../components/alert-wall.tsx';
 import { JobProgress } from '../components/job-progress.tsx';
 import { MailboxSettings } from '../components/mailbox-settings.tsx';
@@ -90,6 +91,7 @@ export function MailboxPage({ id }: { id: string }) {
         </section>
       </div>
       <MailboxSettings key={m.id} mailbox={m} profile={profile} canChange={canChangeMailbox(session, id)} onSaved={d.reload} />
+      {m.ownerType === 'user' && <ActMailbox key={m.id} mailbox={m} />}
       <section class="card">
         <h2>Alerts</h2>
         <AlertWall filter={{ targetType: 'mailbox', targetId: id }} compact />

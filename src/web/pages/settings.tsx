@@ -2,6 +2,7 @@
 import { useEffect, useState } from 'preact/hooks';
 import { ApiError, get, patch, type Issue } from '../api-client.ts';
 import { ErrorNotice, Field, issueFor, Loading, Notice, PageHeader } from '../components/ui.tsx';
+import { href } from '../router.ts';
 import { canAdminister, useSession } from '../session.ts';
 import type { AlertLevel, Profile, Settings } from '../types.ts';
 
@@ -79,6 +80,7 @@ export function SettingsPage() {
     <form onSubmit={save} class="stack" noValidate>
       <PageHeader title="Email settings">{admin && <button class="primary" type="submit">Save</button>}</PageHeader>
       <p class="lede">The defaults that Apply Default Email Settings gives to mailboxes, and how incoming email is tracked.</p>
+      <p class="lede">Appointments, contacts and tasks have their own page: <a href={href('/settings/act')}>conflicts, field directions and the safety valve</a>.</p>
       {saved && <Notice tone="ok">Email settings saved.</Notice>}
       <ErrorNotice error={error} />
       <fieldset class="plain" disabled={!admin}>
