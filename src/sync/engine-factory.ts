@@ -3,6 +3,7 @@
  * (runOnce / stop, and the wake-ups its loop waits for), with drivers from the provider registry
  * (exchange/index.ts). src/main.ts runs worker-loop.ts around it, the loop worker.start() runs.
  */
+import type { AuthLog } from '../auth/entra/auth-log.ts';
 import type { Clock, Random } from '../clock.ts';
 import type { EmailServerProfile } from '../domain/profile.ts';
 import type { Store } from '../store/store.ts';
@@ -56,6 +57,7 @@ export function createSyncEngineFactory(options: SyncEngineOptions = {}): Engine
               clock: deps.clock,
               random: deps.random,
               defaultTenantId: settings.defaultExchangeOnlineTenantId,
+              authLog: authLogOf(deps),
               ...(deps.exchangeRequests === undefined ? {} : { requests: deps.exchangeRequests }),
             });
           },
@@ -69,3 +71,12 @@ export function createSyncEngineFactory(options: SyncEngineOptions = {}): Engine
 }
 
 export const syncEngineFactory: EngineFactory = createSyncEngineFactory();
+
+/** Token and Key Vault events (certificate rotation, a certificate near its end) go to the worker's log. */
+export function authLogOf(deps: Pick<EngineFactoryDeps, 'logger'>): AuthLog {
+  return {
+    debug: (f, m) => deps.logger.debug?.({ component: 'auth', ...f }, m),
+    info: (f, m) => deps.logger.info({ component: 'auth', ...f }, m),
+    warn: (f, m) => deps.logger.warn({ component: 'auth', ...f }, m),
+  };
+}

@@ -91,6 +91,27 @@ describe('Exchange Online app-only: certificate -> Graph token, against the lab 
     assert.equal(Buffer.from(x5c[0]!, 'base64').equals(Buffer.from(sni.certPem.replace(/-----[A-Z ]+-----|\s/g, ''), 'base64')), true);
   });
 
+  it('uses a certificate 10 days from its end, and warns in the log once a day that its successor is due', async () => {
+    const now = lab.clock.now();
+    const ending = lab.ca.issueClientCert('EXO-App ending', { notBefore: new Date(now - 300 * DAY), notAfter: new Date(now + 10 * DAY) });
+    const appId = 'eeeeeeee-0000-4000-8000-00000000001a';
+    lab.entra.directory.addApp(TENANT, { clientId: appId, certificates: [ending.certPem], grants: { 'https://graph.microsoft.com': ['Mail.Read'] } });
+    const warnings: Array<{ fields: Record<string, unknown>; message: string }> = [];
+    const log = { debug: () => undefined, info: () => undefined, warn: (fields: Record<string, unknown>, message: string) => warnings.push({ fields, message }) };
+    const s = source({ appId, certificate: pem(ending) }, { log });
+    const token = await s.getToken();
+    assert.ok(lab.entra.verifyAccessToken(token.token, ['https://graph.microsoft.com']).ok, 'the certificate still signs');
+    const expiring = () => warnings.filter((w) => w.fields['event'] === 'entra.certificate_expiring');
+    assert.equal(expiring().length, 1);
+    assert.match(expiring()[0]!.message, /expires on \d{4}-\d\d-\d\d.*in (9|10) days.*register its successor/);
+    await s.getToken({ forceRefresh: true });
+    assert.equal(expiring().length, 1, 'not again within the day');
+    lab.clock.advance(DAY + 60_000);
+    await s.getToken({ forceRefresh: true });
+    assert.equal(expiring().length, 2, 'again the next day');
+    assert.ok(!JSON.stringify(warnings).includes(ending.keyPem.split('\n')[1]!), 'no key material in the log');
+  });
+
   it('refuses an expired or not-yet-valid certificate before sending anything, naming the dates', async () => {
     const now = lab.clock.now();
     const expired = lab.ca.issueClientCert('expired', { notBefore: new Date(now - 400 * DAY), notAfter: new Date(now - DAY) });

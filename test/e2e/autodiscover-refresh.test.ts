@@ -55,8 +55,8 @@ describe('Autodiscover answers dropped when their EWS URL stops working (Exchang
   after(async () => lab?.close());
 
   const profile = (): EmailServerProfile => ({
-    ...profileDefaults(auth), id: 'p-ad', name: 'Autodiscover', description: null, ownerUserId: null, isDefaultForNewMailboxes: false,
-    serverType: 'exchange-server', auth, autodiscover: true, trustedCaBundle: lab.caCertPem, connectionTimeoutSeconds: 5, createdAt: '', updatedAt: '',
+    ...profileDefaults(auth), id: 'p-ad', name: 'Autodiscover', description: '', ownerUserId: null, isDefaultForNewMailboxes: false,
+    serverType: 'exchange-server', auth, autodiscover: true, trustedCaBundle: lab.caCertPem, connectionTimeoutSeconds: 5, secretsSet: [], createdAt: '', updatedAt: '',
   } as EmailServerProfile);
   const driverWith = (password: string, ad: Autodiscover) => {
     const p = profile();

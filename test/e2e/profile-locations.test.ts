@@ -28,7 +28,7 @@ describe('incoming and outgoing server locations and ports (Exchange lab)', () =
   });
 
   const profileWith = (fields: Partial<EmailServerProfile>): EmailServerProfile => ({
-    ...profileDefaults(auth), id: 'p-locations', name: 'Locations', description: null, ownerUserId: null, isDefaultForNewMailboxes: false,
+    ...profileDefaults(auth), id: 'p-locations', name: 'Locations', description: '', ownerUserId: null, isDefaultForNewMailboxes: false,
     serverType: 'exchange-server', auth, autodiscover: false, trustedCaBundle: lab.caCertPem, createdAt: '', updatedAt: '', ...fields,
   } as EmailServerProfile);
 

@@ -72,6 +72,7 @@ export class EntraTokenSource implements TokenSource {
   #lastExchange: HttpExchange | undefined;
   #lastTokenExchange: HttpExchange | undefined;
   #signing: LoadedCertificate | undefined;
+  readonly #warnedAt = new Map<string, number>();
 
   constructor(options: EntraTokenSourceOptions) {
     this.#options = options;
@@ -110,6 +111,19 @@ export class EntraTokenSource implements TokenSource {
     await this.#network.close();
   }
 
+  /**
+   * A certificate near its end (30 days, check-certificate.ts) still signs, but the administrator
+   * must register and roll out its successor: say so in the log, once a day per certificate.
+   */
+  #warnOnce(warnings: string[], thumbprint: string, subject: string): void {
+    if (warnings.length === 0) return;
+    const now = this.#options.clock.now();
+    const last = this.#warnedAt.get(thumbprint);
+    if (last !== undefined && now - last < 86_400_000) return;
+    this.#warnedAt.set(thumbprint, now);
+    this.#options.log?.warn({ event: 'entra.certificate_expiring', clientId: this.#options.clientId, thumbprint, subject, warnings }, `certificate ${thumbprint} of app ${this.#options.clientId} needs attention: ${warnings.join(' ')}`);
+  }
+
   async #acquire(): Promise<AccessToken> {
     try {
       return await this.#request();
@@ -130,7 +144,8 @@ export class EntraTokenSource implements TokenSource {
     const credential = this.#options.credential;
     if (credential.kind === 'certificate') {
       const certificate = await credential.current();
-      assertCertificateUsable(certificate, { clock });
+      const check = assertCertificateUsable(certificate, { clock });
+      this.#warnOnce(check.checks.filter((c) => c.status === 'warn').map((c) => c.message), certificate.thumbprintSha1, check.subject);
       this.#signing = certificate;
     }
     this.#lastExchange = undefined;

@@ -17,7 +17,7 @@ import type { EmailServerProfile } from '../../domain/profile.ts';
 import { openDriver } from '../../exchange/index.ts';
 import { openRuntime, startWorker, VERSION, type Runtime, type WorkerHandle } from '../../main.ts';
 import { TRACKED_CATEGORY } from '../../sync/act/act-cycle.ts';
-import { createSyncEngineFactory, type EngineFactoryDeps } from '../../sync/engine-factory.ts';
+import { authLogOf, createSyncEngineFactory, type EngineFactoryDeps } from '../../sync/engine-factory.ts';
 import type { UseCaseContext } from '../../use-cases/context.ts';
 import { createToken } from '../../use-cases/tokens.ts';
 import { TrafficGenerator, type TrafficEvent } from '../traffic/traffic-generator.ts';
@@ -85,6 +85,7 @@ export async function startDemo(options: DemoOptions): Promise<DemoRun> {
     const driverFor = async (profile: EmailServerProfile, deps?: EngineFactoryDeps) =>
       openDriver(profile, await runtime.store.profiles.getSecrets(profile.id), {
         clock: runtime.clock, random: runtime.random, timeoutMs: 15_000, lab: labSettings,
+        ...(deps === undefined ? {} : { authLog: authLogOf(deps) }),
         ...(deps?.exchangeRequests === undefined ? {} : { requests: deps.exchangeRequests }),
       });
     const engineFactory = createSyncEngineFactory({
