@@ -55,6 +55,11 @@ export type AppCertificateAuth = {
   keyVaultUri: string | null;
   keyVaultKeyName: string | null;
   keyVaultApplicationId: string | null;
+  /**
+   * Send the certificate chain (x5c) with each assertion, for an app that trusts certificates by
+   * subject name and issuer instead of a registered public key. Profiles saved before it: false.
+   */
+  sendCertificateChain?: boolean;
 };
 
 /** The non-secret part of a profile's authentication, as stored and returned. */
@@ -94,6 +99,9 @@ export function checkAuth(value: unknown, useDefaultTenantAvailable: boolean): I
   const typeIssues = checkOneOf('auth.type', a['type'], AUTH_TYPES);
   if (typeIssues.length > 0) return typeIssues;
   const out: Issue[] = [];
+  if (a['type'] !== 'app-certificate' && a['sendCertificateChain'] !== undefined) {
+    out.push(issue('auth.sendCertificateChain', 'not-applicable', `is not used by ${String(a['type'])} authentication`));
+  }
   switch (a['type'] as AuthType) {
     case 'credentials':
       out.push(...checkOneOf('auth.protocol', a['protocol'], CREDENTIAL_PROTOCOLS));
@@ -121,6 +129,7 @@ export function checkAuth(value: unknown, useDefaultTenantAvailable: boolean): I
       out.push(...checkGuid('auth.applicationId', a['applicationId'], true));
       out.push(...checkOneOf('auth.cloud', a['cloud'], CLOUDS));
       out.push(...checkOneOf('auth.certificateSource', a['certificateSource'], CERTIFICATE_SOURCES));
+      if (a['sendCertificateChain'] !== undefined) out.push(...checkBoolean('auth.sendCertificateChain', a['sendCertificateChain']));
       if (a['certificateSource'] === 'key-vault') {
         out.push(...checkKeyVault(a, true));
       } else {

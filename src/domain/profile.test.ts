@@ -102,6 +102,14 @@ describe('email server profile validation', () => {
     assert.equal(rules(appCert, { trustedCaBundle: '-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----' }).trustedCaBundle, 'on-premises-only');
   });
 
+  it('sends the certificate chain only when an Exchange Online profile asks for it', () => {
+    assert.deepEqual(rules({ ...appCert, sendCertificateChain: true }), {});
+    assert.deepEqual(rules({ ...appCert, sendCertificateChain: 'yes' }), { 'auth.sendCertificateChain': 'type' });
+    assert.deepEqual(rules({ ...credentials, sendCertificateChain: true }), { 'auth.sendCertificateChain': 'not-applicable' });
+    assert.deepEqual(rules({ ...hma, sendCertificateChain: true }), { 'auth.sendCertificateChain': 'not-applicable' });
+    assert.equal((splitAuthInput(appCert).auth as { sendCertificateChain?: boolean }).sendCertificateChain, false, 'off unless asked');
+  });
+
   it('takes a port from the URL or from the port field, and refuses the two when they disagree', () => {
     const manual = { autodiscover: false, incomingServerUrl: 'https://mail.contoso.com:444/EWS/Exchange.asmx', outgoingServerUrl: 'https://smtp.contoso.com:8443/EWS/Exchange.asmx' };
     assert.deepEqual(rules(credentials, { ...manual, incomingPort: 444, outgoingPort: 8443 }), {}, 'the same port in both places');

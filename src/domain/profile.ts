@@ -87,6 +87,7 @@ export function splitAuthInput(input: ProfileAuthInput): { auth: ProfileAuth; se
         keyVaultUri: a['keyVaultUri'] ?? null,
         keyVaultKeyName: a['keyVaultKeyName'] ?? null,
         keyVaultApplicationId: a['keyVaultApplicationId'] ?? null,
+        sendCertificateChain: a['sendCertificateChain'] ?? false,
       } as ProfileAuth,
       secrets,
     };

@@ -62,7 +62,7 @@ export function openHmaDriver(profile: EmailServerProfile & { auth: HybridModern
 
 function exchangeOnlineSettings(profile: EmailServerProfile & { auth: AppCertificateAuth }, secrets: ProfileSecrets): ExchangeOnlineAuthSettings {
   const a = profile.auth;
-  const base = { appId: a.applicationId, useDefaultTenantId: a.useDefaultTenantId, ...(a.tenantId === null ? {} : { tenantId: a.tenantId }) };
+  const base = { appId: a.applicationId, useDefaultTenantId: a.useDefaultTenantId, sendX5c: a.sendCertificateChain === true, ...(a.tenantId === null ? {} : { tenantId: a.tenantId }) };
   if (a.certificateSource === 'key-vault') {
     if (secrets.keyVaultClientSecret === undefined) throw incomplete(profile, 'Key Vault client secret', 'auth');
     if (a.keyVaultUri === null || a.keyVaultKeyName === null || a.keyVaultApplicationId === null) throw incomplete(profile, 'Key Vault reference');

@@ -32,6 +32,7 @@ export const AuthInput = Type.Object(
     certificateSource: Type.Optional(literalUnion(CERTIFICATE_SOURCES)),
     certificate: Type.Optional(Secret('app-certificate: PEM text (certificate and private key) or base64 PFX.')),
     certificatePassword: Type.Optional(Secret('app-certificate: PFX password.')),
+    sendCertificateChain: Type.Optional(Type.Boolean({ description: 'app-certificate: send the certificate chain (x5c) with each assertion, for an app that trusts certificates by subject name and issuer (default false)' })),
   },
   { additionalProperties: false },
 );
@@ -72,6 +73,7 @@ const AppCertAuthOut = Type.Object({
   type: Type.Literal('app-certificate'), useDefaultTenantId: Type.Boolean(), tenantId: Nullable(Type.String()), applicationId: Type.String(),
   cloud: literalUnion(CLOUDS), certificateSource: literalUnion(CERTIFICATE_SOURCES), keyVaultUri: Nullable(Type.String()),
   keyVaultKeyName: Nullable(Type.String()), keyVaultApplicationId: Nullable(Type.String()),
+  sendCertificateChain: Type.Optional(Type.Boolean()),
 });
 
 export const Profile = Type.Object(

@@ -63,7 +63,7 @@ export function ProfileFields({ draft, set, issues, secretsSet, users, creating 
             <select id={id} aria-describedby={d} value={draft.serverType} disabled={!creating}
               onChange={(e) => {
                 const serverType = e.currentTarget.value as Profile['serverType'];
-                set({ ...draft, serverType, auth: serverType === 'exchange-online' ? { type: 'app-certificate', useDefaultTenantId: false, tenantId: '', applicationId: '', cloud: 'global', certificateSource: 'pem', certificate: '' } : { type: 'credentials', protocol: 'ntlm', userName: '', password: '' } });
+                set({ ...draft, serverType, auth: serverType === 'exchange-online' ? { type: 'app-certificate', useDefaultTenantId: false, tenantId: '', applicationId: '', cloud: 'global', certificateSource: 'pem', certificate: '', sendCertificateChain: false } : { type: 'credentials', protocol: 'ntlm', userName: '', password: '' } });
               }}>
               <option value="exchange-server">Exchange Server (on-premises)</option>
               <option value="exchange-online">Exchange Online</option>
@@ -90,7 +90,7 @@ export function ProfileFields({ draft, set, issues, secretsSet, users, creating 
                 const type = e.currentTarget.value as Auth['type'];
                 set({ ...draft, auth: type === 'credentials' ? { type, protocol: 'ntlm', userName: '', password: '' } : type === 'hybrid-modern-auth'
                   ? { type, ewsUrl: '', aadResourceId: '', tenantId: '', hmaApplicationId: '', keyVaultUri: '', keyVaultKeyName: '', keyVaultApplicationId: '', keyVaultClientSecret: '' }
-                  : { type, useDefaultTenantId: false, tenantId: '', applicationId: '', cloud: 'global', certificateSource: 'pem', certificate: '' } });
+                  : { type, useDefaultTenantId: false, tenantId: '', applicationId: '', cloud: 'global', certificateSource: 'pem', certificate: '', sendCertificateChain: false } });
               }}>
               {onPrem && <option value="credentials">Credentials specified in the profile (impersonation)</option>}
               {onPrem && <option value="hybrid-modern-auth">Exchange Hybrid Modern Auth (HMA)</option>}
@@ -167,6 +167,11 @@ export function ProfileFields({ draft, set, issues, secretsSet, users, creating 
                 {a['certificateSource'] === 'pfx' && authText('certificatePassword', 'PFX password', 'The password of the PFX file, if it has one.', { secret: true })}
               </>
             )}
+            <div class="check" data-field="auth.sendCertificateChain">
+              <input id="c-sendCertificateChain" type="checkbox" checked={Boolean(a['sendCertificateChain'])} aria-describedby="c-scc-help" onChange={(e) => auth('sendCertificateChain', e.currentTarget.checked)} />
+              <label for="c-sendCertificateChain">Send the certificate chain (x5c)</label>
+              <p class="help" id="c-scc-help">Only for an app that trusts certificates by subject name and issuer instead of an uploaded public key. The certificate must come with its issuing chain.</p>
+            </div>
           </>
         )}
       </section>

@@ -16,7 +16,7 @@ import { ProfileFields, type Draft } from './profile-fields.tsx';
 const blank = (serverType: Profile['serverType']): Draft => ({
   name: '', description: '', serverType, isDefaultForNewMailboxes: false, ownerUserId: '',
   auth: serverType === 'exchange-online'
-    ? { type: 'app-certificate', useDefaultTenantId: false, tenantId: '', applicationId: '', cloud: 'global', certificateSource: 'pem', certificate: '', certificatePassword: '', keyVaultUri: '', keyVaultKeyName: '', keyVaultApplicationId: '', keyVaultClientSecret: '' }
+    ? { type: 'app-certificate', useDefaultTenantId: false, tenantId: '', applicationId: '', cloud: 'global', certificateSource: 'pem', certificate: '', certificatePassword: '', keyVaultUri: '', keyVaultKeyName: '', keyVaultApplicationId: '', keyVaultClientSecret: '', sendCertificateChain: false }
     : { type: 'credentials', protocol: 'ntlm', userName: '', password: '' },
   autodiscover: true, autodiscoverAllowedRedirectDomains: '', incomingServerUrl: '', outgoingServerUrl: '', incomingPort: 443, outgoingPort: 443, trustedCaBundle: '',
   processEmailFrom: '', minimumPollingIntervalMinutes: 0, maximumConcurrentConnections: 10, connectionTimeoutSeconds: 100,

@@ -154,6 +154,27 @@ describe('modern-auth profiles against the lab Entra, Key Vault, EWS and Graph',
     }
   });
 
+  it('Exchange Online app that trusts subject name + issuer: works once the profile sends the certificate chain', async () => {
+    const clientId = 'eeeeeeee-0000-4000-8000-0000000005a1';
+    const cert = auth.ca.issueClientCert('sni.exo.dovetail.lab');
+    auth.entra.directory.addApp(TENANT, { clientId, subjectIssuerTrust: [{ subject: 'sni.exo.dovetail.lab', issuerCertPem: auth.ca.caCertPem }], grants: { 'https://graph.microsoft.com': GRAPH_ROLES } });
+    secrets.push(cert.keyPem.split('\n').slice(1, 3).join('\n'));
+    const withChain = cert.keyPem + cert.certPem + auth.ca.caCertPem;
+
+    const plain = await createProfile(ctx, exoInput('EXO SN+I without chain', clientId, withChain));
+    const refused = await testProfileConnection(ctx, plain.id, { mailbox: EXO_MAILBOX }, env);
+    assert.equal(stepOf(refused, 'authentication').ok, false, 'Entra cannot match an unregistered key without the chain');
+
+    const input = exoInput('EXO SN+I', clientId, withChain);
+    const profile = await createProfile(ctx, { ...input, auth: { ...input.auth, sendCertificateChain: true } });
+    assert.equal((profile.auth as { sendCertificateChain?: boolean }).sendCertificateChain, true);
+    const result = await testProfileConnection(ctx, profile.id, { mailbox: EXO_MAILBOX }, env);
+    assert.equal(result.ok, true, JSON.stringify(result, null, 2));
+    const x5c = auth.entra.assertions.at(-1)!.header['x5c'] as string[];
+    assert.equal(x5c.length, 2, 'the leaf and its issuer');
+    assertNoSecrets(result, secrets);
+  });
+
   it('Exchange Online with a missing Graph permission: the permissions step names it', async () => {
     const profile = await createProfile(ctx, exoInput('EXO no send', NO_SEND_APP, exoApp(NO_SEND_APP, GRAPH_ROLES.filter((r) => r !== 'Mail.Send'))));
     const result = await testProfileConnection(ctx, profile.id, { mailbox: EXO_MAILBOX }, env);
