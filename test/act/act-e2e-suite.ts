@@ -6,7 +6,7 @@
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { systemClock } from '../../src/clock.ts';
-import type { ActKind, AppointmentData, ContactData, MailboxDriver, RemoteItemId, TaskData } from '../../src/exchange/driver.ts';
+import type { ActKind, AppointmentData, ContactData, MailboxDriver, RemoteItemId, SyncCursor, TaskData } from '../../src/exchange/driver.ts';
 import { TRACKED_CATEGORY } from '../../src/sync/act/act-cycle.ts';
 import { confirmValve, listConflicts, requestActRun, resolveConflict } from '../../src/sync/act/act-admin.ts';
 import { createWorker } from '../../src/sync/worker.ts';
@@ -14,16 +14,23 @@ import { saveActPolicy } from '../../src/sync/act/act-settings.ts';
 import { wallTimeToUtc } from '../../src/sync/act/zoned-time.ts';
 import { openActHarness, type ActHarness } from './act-harness.ts';
 
-export type E2eSetup = () => Promise<{ driver: MailboxDriver; mailbox: string; close(): Promise<void> }>;
+/**
+ * `forgeCursor` spoils a cursor the way a server that lost its sync state refuses it (cursor-invalid).
+ * `unwindowed` is a driver over the same mailbox whose listings from scratch show the whole calendar,
+ * where the driver lists it through a window (Graph's calendarView); the window is kept in the cursor.
+ */
+export type E2eSetup = () => Promise<{ driver: MailboxDriver; mailbox: string; forgeCursor(cursor: SyncCursor): SyncCursor; unwindowed?: MailboxDriver; close(): Promise<void> }>;
 
 export function actEndToEnd(name: string, setup: E2eSetup): void {
   describe(`ACT end to end: ${name}`, () => {
     let driver: MailboxDriver;
     let mailbox: string;
+    let forgeCursor: (cursor: SyncCursor) => SyncCursor;
+    let unwindowed: MailboxDriver | undefined;
     let close: () => Promise<void>;
     let h: ActHarness;
     before(async () => {
-      ({ driver, mailbox, close } = await setup());
+      ({ driver, mailbox, forgeCursor, unwindowed, close } = await setup());
       h = await openActHarness(driver, mailbox);
     });
     after(async () => {
@@ -158,6 +165,98 @@ export function actEndToEnd(name: string, setup: E2eSetup): void {
       assert.deepEqual(released.valves, []);
       for (const id of ids) assert.equal(await h.row('contact', id), undefined);
     });
+
+    /** Cycles until the cursors caught up and nothing is left to do. */
+    const settle = async () => {
+      for (let i = 0; i < 30; i++) {
+        const run = await h.cycle();
+        assert.equal(run.end.type, 'ok', JSON.stringify(run.end));
+        if (run.end.type === 'ok' && !run.end.more && run.end.processed === 0) return;
+      }
+      assert.fail('the cycles did not settle');
+    };
+
+    it('the safety valve judges a mass delete Exchange reports over several pages and cycles as a whole', async () => {
+      const options = h.deps.options;
+      // Four changes a cycle: ten deletes take three cycles to read, each under the valve's half.
+      h.deps.options = { ...options, pageSize: 2, maxPagesPerRun: 2 };
+      try {
+        const ids: string[] = [];
+        for (let i = 0; i < 10; i++) ids.push(await h.insert('task', { subject: `Paged delete ${i}` }));
+        await settle();
+        for (const id of ids) await driver.deleteItem(mailbox, 'task', await remoteOf('task', id));
+        let valves: ActKind[] = [];
+        let cycles = 0;
+        while (!valves.includes('task') && cycles < 10) {
+          valves = (await h.cycle()).valves;
+          cycles++;
+          for (const id of ids) assert.notEqual(await h.row('task', id), undefined, `cycle ${cycles} deleted a CRM task before the valve judged the whole delete`);
+        }
+        assert.ok(cycles > 1, 'the deletes took more than one cycle to read');
+        assert.deepEqual(valves, ['task']);
+        await confirmValve(h.db, h.clock, h.mailboxId, 'task', 'admin');
+        await settle();
+        for (const id of ids) assert.equal(await h.row('task', id), undefined, 'deleted once confirmed');
+        assert.equal((await h.db.selectFrom('act_valves').select('kind').where('mailbox_id', '=', h.mailboxId).execute()).length, 0, 'the valve reopened');
+      } finally {
+        h.deps.options = options;
+      }
+    });
+
+    const forgetCursor = async (kind: ActKind) => {
+      const row = await h.db.selectFrom('mailbox_cursors').select('cursor').where('mailbox_id', '=', h.mailboxId).where('folder', '=', `act:${kind}`).executeTakeFirst();
+      // Without a cursor the next listing is from scratch anyway.
+      if (row !== undefined) await h.db.updateTable('mailbox_cursors').set({ cursor: forgeCursor(row.cursor as SyncCursor) }).where('mailbox_id', '=', h.mailboxId).where('folder', '=', `act:${kind}`).execute();
+    };
+    /** From the next cycle on, the calendar is read through this driver, from scratch. */
+    const listWith = async (d: MailboxDriver) => {
+      h.deps.openDriver = () => d;
+      await forgetCursor('appointment');
+    };
+
+    it('after Exchange forgot the cursor, meetings outside any listing window stay linked, a CRM edit reaches the same item, and a meeting deleted meanwhile goes', async () => {
+      // The meetings are linked while the whole calendar is listed; then the cursor is lost and the
+      // calendar listed again through the driver's usual window (30 days back, 365 ahead on Graph).
+      await listWith(unwindowed ?? driver);
+      try {
+        await lostCursor();
+      } finally {
+        await listWith(unwindowed ?? driver);
+        await settle();
+        h.deps.openDriver = () => driver;
+      }
+    });
+
+    const lostCursor = async () => {
+      const at = (days: number) => {
+        const start = Date.parse(`${new Date(systemClock.now() + days * 86_400_000).toISOString().slice(0, 10)}T06:00:00.000Z`);
+        return { start_at: new Date(start), end_at: new Date(start + 1_800_000) };
+      };
+      const ids = {
+        old: await h.insert('appointment', { subject: 'Kick-off, last quarter', ...at(-60) }),
+        edited: await h.insert('appointment', { subject: 'Archive review', ...at(-90) }),
+        far: await h.insert('appointment', { subject: 'Contract renewal, next year', ...at(400) }),
+        soon: await h.insert('appointment', { subject: 'Planning', ...at(12) }),
+        gone: await h.insert('appointment', { subject: 'Lunch', ...at(13) }),
+      };
+      // Enough meetings inside the window that those outside it are fewer than the valve's half.
+      for (let i = 0; i < 3; i++) await h.insert('appointment', { subject: `Stand-up ${i}`, ...at(14 + i) });
+      await settle();
+      const remotes = Object.fromEntries(await Promise.all(Object.entries(ids).map(async ([k, id]) => [k, await remoteOf('appointment', id)] as const)));
+      await h.update('appointment', ids.edited, { subject: 'Archive review (minutes added)' });
+      await driver.deleteItem(mailbox, 'appointment', remotes['gone']!);
+      await listWith(driver);
+
+      const run = await h.cycle();
+      assert.equal(run.end.type, 'ok', JSON.stringify(run.end));
+      assert.deepEqual(run.valves, []);
+      for (const key of ['old', 'edited', 'far', 'soon'] as const) {
+        assert.notEqual(await h.row('appointment', ids[key]), undefined, `${key} kept in the CRM`);
+        assert.equal(await remoteOf('appointment', ids[key]), remotes[key], `${key} still linked to the same Exchange item`);
+      }
+      assert.equal(((await item('appointment', remotes['edited']!)).data as AppointmentData).subject, 'Archive review (minutes added)', 'the CRM edit reached the existing item');
+      assert.equal(await h.row('appointment', ids.gone), undefined, 'the meeting deleted in Exchange went from the CRM');
+    };
 
     it('a meeting whose CRM record leaves the filter is unlinked, not cancelled', async () => {
       const start = wallTimeToUtc(`${day}T15:00:00`, 'Europe/Berlin');

@@ -18,6 +18,15 @@ export class MemoryExchange implements ActDriver {
   /** Each entry fails one future write: 'before' throws without writing, 'after' writes then throws. */
   failures: Array<'before' | 'after'> = [];
   calls = { create: 0, update: 0, delete: 0 };
+  /** Batches of ids getItems was asked for, in order. */
+  reads: string[][] = [];
+  /**
+   * Which items a listing from scratch shows: all by default; Graph lists a calendar through a
+   * calendarView window, so an older or far-future meeting is left out of it.
+   */
+  listed: (item: { kind: ActKind; data: ActData<ActKind> }) => boolean = () => true;
+  /** Cursors older than this were forgotten by the server. */
+  private floor = 0;
 
   private bump(kind: ActKind, change: 'upsert' | 'removed', id: RemoteItemId): void {
     this.log.push({ seq: ++this.seq, kind, change, id });
@@ -48,18 +57,22 @@ export class MemoryExchange implements ActDriver {
     if (this.items.delete(id)) this.bump(kind, 'removed', id as RemoteItemId);
   }
 
-  /** Forgets every cursor, as a server that lost its sync states. */
+  /** Forgets every cursor handed out so far, as a server that lost its sync states. */
+  forgetCursors(): void {
+    this.floor = ++this.seq;
+  }
+
   list(kind: ActKind): Stored[] {
     return [...this.items.values()].filter((s) => s.kind === kind);
   }
 
   async syncItems<K extends ActKind>(_mailbox: string, kind: K, cursor: SyncCursor | null, pageSize: number): Promise<ChangePage<ActItem<K>>> {
     if (cursor === null) {
-      const all = this.list(kind);
+      const all = this.list(kind).filter((s) => this.listed(s));
       return { changes: all.map((s) => ({ type: 'upsert', id: s.id, version: s.version })), nextCursor: String(this.seq) as SyncCursor, more: false };
     }
     const from = Number(cursor);
-    if (!Number.isInteger(from) || from > this.seq) throw new AppError('invalid_sync_state', 'Bad cursor.', { kind: 'cursor-invalid' });
+    if (!Number.isInteger(from) || from > this.seq || from < this.floor) throw new AppError('invalid_sync_state', 'Bad cursor.', { kind: 'cursor-invalid' });
     const entries = this.log.filter((e) => e.seq > from && e.kind === kind);
     const page = entries.slice(0, pageSize);
     const changes: FolderChange<ActItem<K>>[] = page.map((e) => {
@@ -71,6 +84,7 @@ export class MemoryExchange implements ActDriver {
   }
 
   async getItems<K extends ActKind>(_mailbox: string, _kind: K, ids: RemoteItemId[]): Promise<ItemResult<ActItem<K>>[]> {
+    this.reads.push([...ids]);
     return ids.map((id) => {
       const s = this.items.get(id);
       return s === undefined ? { ok: false, error: new AppError('item_not_found', 'Not found.', { kind: 'not-found' }) } : { ok: true, value: this.snapshot<K>(s) };

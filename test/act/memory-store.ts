@@ -1,7 +1,7 @@
 /** An in-memory ACT store: CRM records with versions, links, cursors, the valve and alerts. */
 import type { ActKind, SyncCursor } from '../../src/exchange/driver.ts';
 import type { Fields } from '../../src/sync/act/fields.ts';
-import type { ActStore, CrmRecord, Link } from '../../src/sync/act/ports.ts';
+import { noProgress, type ActProgress, type ActStore, type CrmRecord, type Link } from '../../src/sync/act/ports.ts';
 import type { ValveVerdict } from '../../src/sync/act/valve.ts';
 
 type Row = { fields: Fields; version: number; modifiedAt: number; inFilter: boolean; owned: boolean; kind: ActKind };
@@ -10,6 +10,7 @@ export class MemoryActStore implements ActStore {
   readonly crm = new Map<string, Row>();
   readonly linkRows = new Map<string, Link>();
   readonly cursors = new Map<ActKind, SyncCursor>();
+  readonly progresses = new Map<ActKind, ActProgress>();
   readonly valves = new Map<ActKind, { tripped: Extract<ValveVerdict, { ok: false }>; confirmed: boolean }>();
   readonly alerts: Array<{ code: string; details: Record<string, unknown> }> = [];
   writes = { create: 0, update: 0, delete: 0 };
@@ -77,8 +78,12 @@ export class MemoryActStore implements ActStore {
     this.linkRows.delete(linkId);
     return true;
   }
-  async commitCursor(kind: ActKind, cursor: SyncCursor): Promise<void> {
+  async progress(kind: ActKind): Promise<ActProgress> {
+    return structuredClone(this.progresses.get(kind) ?? noProgress);
+  }
+  async commitCursor(kind: ActKind, cursor: SyncCursor, progress: ActProgress): Promise<void> {
     this.cursors.set(kind, cursor);
+    this.progresses.set(kind, structuredClone(progress));
   }
   async valveConfirmed(kind: ActKind): Promise<boolean> {
     return this.valves.get(kind)?.confirmed === true;

@@ -3,15 +3,20 @@
  * links (or an item's stamp, or the "Tracked to Dovetail" category), plan every pair, stop at the
  * safety valve when too much would be deleted, apply, and commit the cursor only when every item
  * went through (a failed item is read again next cycle; every step is idempotent).
+ *
+ * Exchange may take several cycles to tell its changes (a page limit per cycle). Deletes it reports
+ * meanwhile are held, committed with the cursor, and judged by the valve together once every change
+ * was read. After a cursor Exchange forgot, a linked item the new listing leaves out is read by id:
+ * only an item Exchange no longer has is gone.
  */
 import type { Clock, Random } from '../../clock.ts';
-import type { ActItem, ActKind, RemoteVersion, SyncCursor } from '../../exchange/driver.ts';
+import type { ActItem, ActKind, RemoteItemId, RemoteVersion, SyncCursor } from '../../exchange/driver.ts';
 import { AppError, isAppError } from '../../errors.ts';
 import { applyAction, Replan, type Pair } from './apply.ts';
 import { fromExchange } from './exchange-map.ts';
 import type { ActPolicy } from './fields.ts';
 import { plan, type PlanAction, type PlanInput } from './plan.ts';
-import type { ActDriver, ActStore, Link } from './ports.ts';
+import { noProgress, type ActDriver, type ActProgress, type ActStore, type Link } from './ports.ts';
 import { fetchItems, findStamped, readExchange } from './read-exchange.ts';
 import { unlinkedVerdict } from './unlinked.ts';
 import { checkValve } from './valve.ts';
@@ -54,7 +59,14 @@ export async function syncKind(d: ActCycleDeps, kind: ActKind): Promise<KindResu
     byCrm.set(l.crmId, l);
   }
   const known = (id: string, version: RemoteVersion): boolean => byRemote.get(id)?.remoteVersion === version;
+  const progress = await d.store.progress(kind);
   const changes = await readExchange(d.driver, kind, await d.store.cursor(kind), { mailbox: d.mailbox, pageSize: d.pageSize, maxPages: d.maxPages }, known);
+  // Every change up to now was read: the deletes held by earlier cycles are judged with this cycle's.
+  const complete = !changes.more;
+  const gone = new Set<string>([...progress.held.filter((id) => !changes.versions.has(id)), ...changes.gone]);
+  // A listing from scratch (maybe begun by an earlier cycle) is complete: what it left out is read by id.
+  const rescan = changes.fromStart || progress.rescan;
+  const checkUnlisted = complete && rescan;
 
   const stamped = new Map<string, ActItem<ActKind>>();
   for (const item of changes.items.values()) {
@@ -69,16 +81,32 @@ export async function syncKind(d: ActCycleDeps, kind: ActKind): Promise<KindResu
   const crmById = new Map(crmRecords.map((r) => [r.id, r] as const));
   const used = new Set<string>();
   const pairs: Pair[] = [];
+  const held: RemoteItemId[] = [];
+  const unlisted: number[] = [];
   for (const link of links) {
     let item: Pair['item'];
-    if (link.remoteId === null) item = stamped.get(link.crmId) ?? null;
-    else if (changes.gone.has(link.remoteId)) item = null;
-    else if (changes.items.has(link.remoteId)) item = changes.items.get(link.remoteId)!;
-    else if (changes.full && !changes.versions.has(link.remoteId)) item = null;
-    else item = 'unchanged';
-    if (item !== null && item !== 'unchanged') used.add(item.id);
     if (link.remoteId !== null) used.add(link.remoteId);
+    if (link.remoteId === null) item = stamped.get(link.crmId) ?? null;
+    else if (gone.has(link.remoteId)) {
+      // Exchange has more changes to tell: the delete waits for them, so the valve sees all of it.
+      if (!complete && link.state === 'linked') {
+        held.push(link.remoteId);
+        continue;
+      }
+      item = null;
+    } else if (changes.items.has(link.remoteId)) item = changes.items.get(link.remoteId)!;
+    else {
+      item = 'unchanged';
+      if (checkUnlisted && !changes.versions.has(link.remoteId)) unlisted.push(pairs.length);
+    }
+    if (item !== null && item !== 'unchanged') used.add(item.id);
     pairs.push({ link, crm: crmById.get(link.crmId) ?? null, item });
+  }
+  // Left out of a listing is not gone: Graph lists a calendar through a window around today. Only
+  // what Exchange no longer has by its id is gone; what it has is compared like any changed item.
+  if (unlisted.length > 0) {
+    const read = await fetchItems(d.driver, d.mailbox, kind, unlisted.map((i) => pairs[i]!.link!.remoteId!));
+    for (const i of unlisted) pairs[i] = { ...pairs[i]!, item: read.get(pairs[i]!.link!.remoteId!) ?? null };
   }
   for (const item of changes.items.values()) {
     if (used.has(item.id)) continue;
@@ -145,9 +173,11 @@ export async function syncKind(d: ActCycleDeps, kind: ActKind): Promise<KindResu
       }
     }
   }
-  if (confirmed) await d.store.clearValve(kind);
+  // A confirmation covers the whole delete, however many cycles it takes to read.
+  if (confirmed && complete) await d.store.clearValve(kind);
   if (failures.length === 0) {
-    await d.store.commitCursor(kind, await cursorPastOwnWrites(d, kind, changes.cursor, processed > 0));
+    const next: ActProgress = complete ? noProgress : { held, rescan };
+    await d.store.commitCursor(kind, await cursorPastOwnWrites(d, kind, changes.cursor, processed > 0), next);
     reached('act:cursor-committed');
   }
   return { processed, failed: failures.length, failures, valve: null, more: changes.more };

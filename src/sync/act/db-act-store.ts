@@ -13,7 +13,7 @@ import { crmToFields, fieldsToCrm, filterFacts, type PartyLookup, type Row } fro
 import { fieldTimes } from './field-times.ts';
 import { contentHash, stableJson, type Fields } from './fields.ts';
 import { matchesFilter, type ActFilters } from './filters.ts';
-import type { ActStore, CrmRecord, Link } from './ports.ts';
+import { noProgress, type ActProgress, type ActStore, type CrmRecord, type Link } from './ports.ts';
 import type { ValveVerdict } from './valve.ts';
 
 const table = { appointment: 'appointments', task: 'tasks', contact: 'contacts' } as const;
@@ -29,6 +29,8 @@ export type DbActStoreOptions = {
 };
 
 export const cursorFolder = (kind: ActKind): string => `act:${kind}`;
+/** The progress handed on with a kind's cursor (ports.ts ActProgress), beside it and written with it. */
+export const progressFolder = (kind: ActKind): string => `act:${kind}:progress`;
 
 export function crmVersion(row: Row, fields: Fields): string {
   const at = row.updated_at instanceof Date ? row.updated_at.toISOString() : String(row.updated_at);
@@ -161,13 +163,23 @@ export function dbActStore(o: DbActStoreOptions): ActStore {
         await tx.deleteFrom('act_links').where('id', '=', linkId).execute();
         return true;
       }),
-    commitCursor: (kind, cursor) =>
+    async progress(kind) {
+      const r = await o.db.selectFrom('mailbox_cursors').select('cursor').where('mailbox_id', '=', mailboxId).where('folder', '=', progressFolder(kind)).executeTakeFirst();
+      if (r === undefined) return noProgress;
+      const p = JSON.parse(r.cursor) as Partial<ActProgress>;
+      return { held: Array.isArray(p.held) ? p.held : [], rescan: p.rescan === true };
+    },
+    commitCursor: (kind, cursor, progress) =>
       fenced(async (tx) => {
-        await tx
-          .insertInto('mailbox_cursors')
-          .values({ mailbox_id: mailboxId, folder: cursorFolder(kind), cursor, updated_at: now() })
-          .onConflict((oc) => oc.columns(['mailbox_id', 'folder']).doUpdateSet({ cursor, updated_at: now() }))
-          .execute();
+        const put = (folder: string, value: string) =>
+          tx
+            .insertInto('mailbox_cursors')
+            .values({ mailbox_id: mailboxId, folder, cursor: value, updated_at: now() })
+            .onConflict((oc) => oc.columns(['mailbox_id', 'folder']).doUpdateSet({ cursor: value, updated_at: now() }))
+            .execute();
+        await put(cursorFolder(kind), cursor);
+        if (progress.held.length > 0 || progress.rescan) await put(progressFolder(kind), JSON.stringify(progress));
+        else await tx.deleteFrom('mailbox_cursors').where('mailbox_id', '=', mailboxId).where('folder', '=', progressFolder(kind)).execute();
       }),
     async valveConfirmed(kind) {
       const r = await o.db.selectFrom('act_valves').select('confirmed_at').where('mailbox_id', '=', mailboxId).where('kind', '=', kind).executeTakeFirst();

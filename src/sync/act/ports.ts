@@ -27,6 +27,16 @@ export type Link = {
   resolveWith: 'crm' | 'exchange' | null;
 };
 
+/**
+ * What a cycle hands on to the next while Exchange's changes take several cycles to read: the
+ * linked items Exchange reported gone, whose deletes wait until every change was read (so the
+ * safety valve judges the whole delete at once), and whether the reading started from scratch
+ * (a cursor Exchange forgot), so that the cycle that completes it checks the items it never listed.
+ */
+export type ActProgress = { held: RemoteItemId[]; rescan: boolean };
+
+export const noProgress: ActProgress = { held: [], rescan: false };
+
 export type CrmRecord = { id: string; version: string; fields: Fields; modifiedAt: number; inFilter: boolean; ownedByUser: boolean; fieldModifiedAt?: Record<string, number> };
 
 export interface ActStore {
@@ -43,7 +53,9 @@ export interface ActStore {
   updateCrm(kind: ActKind, id: string, expectedVersion: string, fields: Fields, link: Link): Promise<CrmRecord | null>;
   /** Deletes the record if still at `expectedVersion`, and the link, in one step. */
   deleteCrm(kind: ActKind, id: string, expectedVersion: string, linkId: string): Promise<boolean>;
-  commitCursor(kind: ActKind, cursor: SyncCursor): Promise<void>;
+  progress(kind: ActKind): Promise<ActProgress>;
+  /** Commits the cursor and the progress handed on with it, in one step. */
+  commitCursor(kind: ActKind, cursor: SyncCursor, progress: ActProgress): Promise<void>;
   valveConfirmed(kind: ActKind): Promise<boolean>;
   tripValve(kind: ActKind, verdict: Extract<ValveVerdict, { ok: false }>): Promise<void>;
   clearValve(kind: ActKind): Promise<void>;

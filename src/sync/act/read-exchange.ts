@@ -1,6 +1,7 @@
 /**
  * Reads one kind's Exchange changes since the cursor and fetches the content of what changed.
- * A cursor the server forgot becomes a full enumeration, and then an item not listed is gone.
+ * A cursor the server forgot becomes a full enumeration; an item it leaves out is not yet known to be
+ * gone (the caller reads it by id).
  */
 import type { ActItem, ActKind, RemoteItemId, RemoteVersion, SyncCursor } from '../../exchange/driver.ts';
 import { isAppError } from '../../errors.ts';
@@ -12,7 +13,12 @@ export type ExchangeChanges = {
   versions: Map<string, RemoteVersion>;
   gone: Set<string>;
   cursor: SyncCursor;
-  /** Every item of the folder was listed: an item not in `versions` is gone. */
+  /** The reading started from scratch (no cursor, or one Exchange forgot): it lists the folder rather than its changes. */
+  fromStart: boolean;
+  /**
+   * Every item of the folder was listed in this one reading. An item not in `versions` may still
+   * exist: Graph lists a calendar through a calendarView window, so read it by id before calling it gone.
+   */
   full: boolean;
   more: boolean;
 };
@@ -71,7 +77,7 @@ export async function readExchange(driver: ActDriver, kind: ActKind, cursor: Syn
       versions.delete(id);
     } else items.set(id, item);
   }
-  return { items, versions, gone, cursor: current!, full: fromStart && !more, more };
+  return { items, versions, gone, cursor: current!, fromStart, full: fromStart && !more, more };
 }
 
 /** Items by id, null for those gone; other per-item errors are thrown. */
