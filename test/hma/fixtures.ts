@@ -31,3 +31,18 @@ export function edit(inputs: HmaInput[], name: string, from: string, to: string,
 }
 
 export const now = new Date('2026-11-22T00:00:00Z');
+
+/**
+ * Replaces the text from the line starting with `from` up to (not including) the line starting
+ * with `until` (or the end) by `lines`. Fails loudly when `from` is not there.
+ */
+export function replaceSection(inputs: HmaInput[], name: string, from: string, until: string | undefined, lines: string[]): HmaInput[] {
+  return inputs.map((input) => {
+    if (input.name !== name) return input;
+    const start = input.text.indexOf(from);
+    if (start < 0) throw new Error(`fixture ${name}: ${JSON.stringify(from)} not found`);
+    const end = until === undefined ? input.text.length : input.text.indexOf(until, start);
+    if (end < 0) throw new Error(`fixture ${name}: ${JSON.stringify(until)} not found`);
+    return { ...input, text: input.text.slice(0, start) + lines.map((l) => `${l}\n`).join('') + input.text.slice(end) };
+  });
+}

@@ -233,8 +233,9 @@ describe('Format-Table output, cut and wrapped', () => {
     assert.equal(report.findings.some((f) => f.code.startsWith('hma.auth-server.')), false);
     const withSpns = analyzeHmaReadiness([fixture('format-table.txt'), { name: 'spn.txt', text: 'https://mail.contoso.com/\n' }], { now });
     const spn = withSpns.findings.find((f) => f.code === 'hma.spn.missing')!;
-    // mail.corp.contoso.com comes from the cut InternalUrl cells; the host-cut ExternalUrl adds nothing.
-    assert.match(spn.title, /: https:\/\/mail\.corp\.contoso\.com\/$/);
+    // mail.corp.contoso.com comes from the cut InternalUrl cells; the host-cut ExternalUrl adds nothing;
+    // autodiscover.contoso.com is the Autodiscover name of the domain of the readable ExternalUrls.
+    assert.match(spn.title, /: https:\/\/autodiscover\.contoso\.com\/, https:\/\/mail\.corp\.contoso\.com\/$/);
   });
 });
 

@@ -55,8 +55,9 @@ describe('seed 002: Configure Exchange Server to use Hybrid Modern Auth', { skip
     assert.deepEqual(report.inputs[0]!.records.map((r) => [r.kind, r.format]), [['mapi', 'format-list']]);
     assert.deepEqual(report.servers.map((s) => [s.name, s.virtualDirectories]), [['EX1', ['mapi']]]);
     assert.equal(report.findings.some((f) => f.code === 'hma.vdir.oauth-disabled' || f.code === 'hma.vdir.oauth-unverified'), false, 'OAuth is in all three lists');
-    // Its URLs are what the SPN check needs; with no SPN list given, it asks for one.
-    assert.match(report.findings.find((f) => f.code === 'hma.input.spn-list-missing')!.why, /1 host found/);
+    // Its URLs are what the SPN check needs (mail.contoso.com, and autodiscover.contoso.com for the
+    // domain of its ExternalUrl); with no SPN list given, it asks for one.
+    assert.match(report.findings.find((f) => f.code === 'hma.input.spn-list-missing')!.why, /2 hosts found/);
   });
 
   it('recognizes every Get- command the page tells the administrator to run', () => {

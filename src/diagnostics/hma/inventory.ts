@@ -23,7 +23,11 @@ export type VirtualDirectory = {
 export type AuthServerInfo = { name: string; ref: SourceRef; enabled?: Fact<boolean>; isDefault?: Fact<boolean>; domainName?: string; type?: string };
 export type ExchangeServerInfo = { name: string; ref: SourceRef; adminDisplayVersion?: Fact<string>; role?: string };
 export type ExSetupInfo = { server?: string; version: Fact<string> };
-export type CertificateInfo = { thumbprint: string; ref: SourceRef; notAfter?: Fact<Date>; notAfterText?: string; subject?: string };
+/**
+ * One certificate as one server reported it: Get-ExchangeCertificate reads one server's store (the
+ * local one, or -Server's). `server` is left out when the output does not say which server it was.
+ */
+export type CertificateInfo = { thumbprint: string; server?: string; ref: SourceRef; notAfter?: Fact<Date>; notAfterText?: string; subject?: string };
 export type UrlList = { items: Fact<string>[]; truncated: boolean; ref: SourceRef };
 export type PrincipalInfo = { tenant: string; spns?: UrlList; replyUrls?: UrlList; named: boolean };
 
@@ -36,6 +40,10 @@ export type Inventory = {
   exsetup: ExSetupInfo[];
   certificates: CertificateInfo[];
   authConfigThumbprint?: Fact<string>;
+  /** Accepted domains users have addresses in (authoritative and internal relay), from Get-AcceptedDomain. */
+  acceptedDomains: Fact<string>[];
+  /** True when Get-AcceptedDomain output was given at all (it may list only relay domains). */
+  acceptedDomainsGiven: boolean;
   principals: PrincipalInfo[];
   recognized: { file: string; kind: CmdletKind; line: number; format: OutputFormat }[];
   issues: InputIssue[];
@@ -53,7 +61,7 @@ export function serverKey(name: string): string {
 }
 
 export function buildInventory(records: RawRecord[]): Inventory {
-  const inv: Inventory = { vdirs: [], casUris: [], authServers: [], exchangeServers: [], exsetup: [], certificates: [], principals: [], recognized: [], issues: [] };
+  const inv: Inventory = { vdirs: [], casUris: [], authServers: [], exchangeServers: [], exsetup: [], certificates: [], acceptedDomains: [], acceptedDomainsGiven: false, principals: [], recognized: [], issues: [] };
   // kind|server -> directories already read, so pastes of the same directory merge in linear time.
   const vdirIndex = new Map<string, VirtualDirectory[]>();
   for (const record of records) {
@@ -227,6 +235,8 @@ function addRecord(inv: Inventory, kind: CmdletKind, record: RawRecord, vdirInde
       const thumbprint = text('thumbprint');
       if (!thumbprint) return;
       const c: CertificateInfo = { thumbprint: thumbprint.toUpperCase(), ref: record.ref };
+      const server = certificateServer(text('server') ?? text('pscomputername'), text('identity'), record.command);
+      if (server) c.server = server;
       const na = text('notafter');
       if (na !== undefined) {
         c.notAfterText = na;
@@ -242,6 +252,14 @@ function addRecord(inv: Inventory, kind: CmdletKind, record: RawRecord, vdirInde
     case 'auth-config': {
       const field = f('currentcertificatethumbprint');
       if (field) inv.authConfigThumbprint = { value: (text('currentcertificatethumbprint') ?? '').toUpperCase(), ref: field.ref };
+      return;
+    }
+    case 'accepted-domain': {
+      inv.acceptedDomainsGiven = true;
+      const domain = fact('domainname', text('domainname')?.toLowerCase());
+      // ExternalRelay domains (1 in Windows PowerShell's ConvertTo-Json) have no mailboxes here.
+      const type = text('domaintype');
+      if (domain && type !== undefined && !/^(externalrelay|1)$/i.test(type)) inv.acceptedDomains.push(domain);
       return;
     }
     case 'service-principal':
@@ -282,6 +300,20 @@ function addPrincipal(inv: Inventory, record: RawRecord): void {
   const reply = toList('replyurls');
   if (spns) p.spns = merge(p.spns, spns);
   if (reply) p.replyUrls = merge(p.replyUrls, reply);
+}
+
+/**
+ * Which server a certificate was read on: a Server property (e.g. the calculated one of
+ * docs/hma-readiness.md), PSComputerName (Invoke-Command), an Identity of the form
+ * SERVER\THUMBPRINT, or a single "-Server NAME" on the pasted command line. A command that
+ * loops over servers ("-Server $_.Name") names none.
+ */
+function certificateServer(field: string | undefined, identity: string | undefined, command: string | undefined): string | undefined {
+  if (field) return serverKey(field);
+  if (identity?.includes('\\')) return serverKey(identity.split('\\')[0]!);
+  const named = /-Server\s+(?:'([^']+)'|"([^"$]+)"|([^\s'"$(|;]+))/i.exec(command ?? '');
+  const name = named?.[1] ?? named?.[2] ?? named?.[3];
+  return name ? serverKey(name) : undefined;
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

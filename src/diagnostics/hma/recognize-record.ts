@@ -27,6 +27,7 @@ export const cmdletOf: Record<CmdletKind, string> = {
   'exsetup-version': 'Get-Command ExSetup.exe',
   'exchange-certificate': 'Get-ExchangeCertificate',
   'auth-config': 'Get-AuthConfig',
+  'accepted-domain': 'Get-AcceptedDomain',
   'service-principal': 'Get-MgServicePrincipal',
 };
 
@@ -46,6 +47,7 @@ const commandHints: [RegExp, CmdletKind][] = [
   [/Get-OrganizationConfig/i, 'organization-config'],
   [/Get-ExchangeServer/i, 'exchange-server'],
   [/Get-AuthConfig/i, 'auth-config'],
+  [/Get-AcceptedDomain/i, 'accepted-domain'],
 ];
 
 export function kindFromCommand(command: string | undefined): CmdletKind | undefined {
@@ -105,6 +107,7 @@ const keyFieldsOf: Record<CmdletKind, string> = {
   'exsetup-version': 'PSComputerName, FileVersion',
   'exchange-certificate': 'Thumbprint, NotAfter',
   'auth-config': 'CurrentCertificateThumbprint',
+  'accepted-domain': 'DomainName, DomainType',
   'service-principal': 'ServicePrincipalNames or ReplyUrls',
 };
 
@@ -132,6 +135,7 @@ export function recognizeRecord(record: RawRecord): Recognition {
   if (has('isdefaultauthorizationendpoint') || has('authmetadataurl') || has('tokenissuingendpoint')) return { kind: 'auth-server', by: 'fields' };
   if (has('thumbprint') && (has('notafter') || has('services') || has('subject'))) return { kind: 'exchange-certificate', by: 'fields' };
   if (has('fileversion') || has('productversion')) return { kind: 'exsetup-version', by: 'fields' };
+  if (has('domaintype') && has('domainname')) return { kind: 'accepted-domain', by: 'fields' };
 
   const name = text('name') ?? text('identity')?.split('\\').pop();
   if (name && /^(EvoSts|ACS)\b/i.test(name) && has('enabled') && !has('server')) return { kind: 'auth-server', by: 'name' };

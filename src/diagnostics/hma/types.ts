@@ -56,6 +56,7 @@ export type CmdletKind =
   | 'exsetup-version'
   | 'exchange-certificate'
   | 'auth-config'
+  | 'accepted-domain'
   | 'service-principal';
 
 /** Remediation steps in the order the seed's procedure runs them; the script follows this order. */

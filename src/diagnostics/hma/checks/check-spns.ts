@@ -24,6 +24,61 @@ export function spnKey(url: string): string | undefined {
 
 type Wanted = { spn: string; refs: SourceRef[]; usedBy: string[] };
 
+const acceptedDomainsCommand = 'Get-AcceptedDomain | fl DomainName,DomainType';
+
+/**
+ * The email domains whose https://autodiscover.<domain>/ Outlook asks a token for when it finds
+ * Exchange from outside (the seed: the SPN list "should include an https://autodiscover.yourdomain.com
+ * and https://mail.yourdomain.com URL"). Get-AcceptedDomain names them (authoritative and internal
+ * relay; *.onmicrosoft.com is Exchange Online's own). Without it, the domain of each external URL
+ * host is the best guess (mail.contoso.com -> contoso.com), and the finding says it was guessed.
+ * With neither, the check says it cannot tell.
+ */
+function autodiscoverDomains(inv: CheckContext['inv']): { domains: { domain: string; ref: SourceRef; source: string }[]; unknown?: HmaFinding } {
+  const seen = new Map<string, { domain: string; ref: SourceRef; source: string }>();
+  if (inv.acceptedDomainsGiven) {
+    for (const d of inv.acceptedDomains) {
+      if (d.value.startsWith('*') || /\.onmicrosoft\.com$/i.test(d.value) || seen.has(d.value)) continue;
+      seen.set(d.value, { domain: d.value, ref: d.ref, source: 'accepted domain' });
+    }
+    return { domains: [...seen.values()] };
+  }
+  for (const v of inv.vdirs) {
+    if (!spnKinds.includes(v.kind) || !v.externalUrl) continue;
+    const host = hostOf(v.externalUrl.value);
+    const domain = host === undefined ? undefined : parentDomain(host);
+    if (domain === undefined || seen.has(domain)) continue;
+    seen.set(domain, { domain, ref: v.externalUrl.ref, source: `guessed from the ExternalUrl host ${host}; add ${acceptedDomainsCommand} to check every email domain` });
+  }
+  if (seen.size > 0 || inv.vdirs.length === 0) return { domains: [...seen.values()] };
+  return {
+    domains: [],
+    unknown: {
+      code: 'hma.spn.autodiscover-unverified',
+      severity: 'warning',
+      title: 'Cannot tell which https://autodiscover.<domain>/ SPNs are needed: no virtual directory has an ExternalUrl and Get-AcceptedDomain was not given',
+      evidence: [],
+      why: 'Outlook outside the network finds Exchange through autodiscover.<its email domain> and asks Entra ID for a token for that URL, so each email domain needs its https://autodiscover.<domain>/ SPN.',
+      fix: `Run and add the output: ${acceptedDomainsCommand}`,
+    },
+  };
+}
+
+function hostOf(url: string): string | undefined {
+  try {
+    return new URL(url.trim()).hostname.toLowerCase();
+  } catch {
+    return undefined;
+  }
+}
+
+/** mail.contoso.com -> contoso.com; contoso.com stays; IP addresses and single labels have none. */
+function parentDomain(host: string): string | undefined {
+  if (/^[\d.]+$/.test(host) || host.includes(':') || !host.includes('.')) return undefined;
+  const labels = host.split('.');
+  return labels.length > 2 ? labels.slice(1).join('.') : host;
+}
+
 export function checkSpns(ctx: CheckContext): HmaFinding[] {
   const { inv } = ctx;
   const findings: HmaFinding[] = [];
@@ -62,6 +117,9 @@ export function checkSpns(ctx: CheckContext): HmaFinding[] {
     if (v.externalUrl) want(v.externalUrl, `${v.server} ${vdirTitle[v.kind]} ExternalUrl`);
   }
   for (const c of inv.casUris) want(c.url, `${c.server} AutodiscoverServiceInternalUri`);
+  const autodiscover = autodiscoverDomains(inv);
+  for (const d of autodiscover.domains) want({ value: `https://autodiscover.${d.domain}/`, ref: d.ref }, `Autodiscover for ${d.domain} (${d.source})`);
+  if (autodiscover.unknown) findings.push(autodiscover.unknown);
   if (wanted.size === 0) return findings;
 
   const lists = inv.principals.filter((p) => p.spns);
