@@ -14,8 +14,13 @@ import type { OpenDriverDeps } from './exchange-environment.ts';
 import { bearerAuth, closingWith, ewsDriverAt, incomplete, profileTransport } from './open-ews.ts';
 import type { EwsDriver } from './ews/driver.ts';
 
-function trustedCas(profile: EmailServerProfile, deps: OpenDriverDeps): string[] | undefined {
-  const pems = [...(profile.trustedCaBundle === null ? [] : [profile.trustedCaBundle]), ...(deps.lab?.trustedCaPems ?? [])];
+/**
+ * Whom Entra, Key Vault and Graph connections trust beyond the machine's roots: only the lab's CA.
+ * A profile's trusted CA bundle is for its on-premises Exchange (an internal CA); it must not
+ * vouch for Microsoft's cloud endpoints.
+ */
+function trustedCas(_profile: EmailServerProfile, deps: OpenDriverDeps): string[] | undefined {
+  const pems = deps.lab?.trustedCaPems ?? [];
   return pems.length === 0 ? undefined : pems;
 }
 

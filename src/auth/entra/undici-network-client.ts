@@ -1,4 +1,4 @@
-import { rootCertificates } from 'node:tls';
+import { trustRoots } from '../trust-roots.ts';
 import type { INetworkModule, NetworkRequestOptions, NetworkResponse } from '@azure/msal-node';
 import { Agent, request, type Dispatcher } from 'undici';
 
@@ -112,12 +112,12 @@ export class UndiciNetworkClient implements INetworkModule {
 }
 
 /**
- * An undici Agent that trusts the public roots plus the given CAs (the lab's), TLS 1.2 or later,
+ * An undici Agent that trusts the machine's roots plus the given CAs (the lab's), TLS 1.2 or later,
  * always validating. Shared by the Entra and Key Vault clients.
  */
 export function createTrustingAgent(trustedCaPems: string[] = []): Agent {
   return new Agent({
-    connect: { ca: [...rootCertificates, ...trustedCaPems], minVersion: 'TLSv1.2', rejectUnauthorized: true },
+    connect: { ca: trustRoots(trustedCaPems), minVersion: 'TLSv1.2', rejectUnauthorized: true },
   });
 }
 

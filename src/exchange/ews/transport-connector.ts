@@ -1,7 +1,8 @@
 import { lookup as dnsLookup } from 'node:dns';
 import { isIP, type LookupFunction } from 'node:net';
-import { connect as tlsConnect, rootCertificates } from 'node:tls';
+import { connect as tlsConnect } from 'node:tls';
 import { buildConnector } from 'undici';
+import { trustRoots } from '../../auth/trust-roots.ts';
 import { describeCertificate, errorCode, isTlsVerificationError, type CertificateFacts, tlsError } from './transport-errors.ts';
 
 export type ConnectorOptions = {
@@ -26,11 +27,11 @@ export const defaultLookup: LookupFunction = (hostname, options, callback) => {
 
 /**
  * The socket factory for every connection: TLS 1.2 or later, certificates validated against the
- * default roots plus the profile's CA bundle, always. There is deliberately no way to turn
+ * machine's roots (Node's, the system store, NODE_EXTRA_CA_CERTS) plus the profile's CA bundle, always. There is deliberately no way to turn
  * validation off. A refused certificate becomes a tls_failed AppError naming its subject and why.
  */
 export function createConnector(options: ConnectorOptions): buildConnector.connector {
-  const ca = options.trustedCaPem ? [...rootCertificates, options.trustedCaPem] : undefined;
+  const ca = trustRoots(options.trustedCaPem ? [options.trustedCaPem] : []);
   const lookup = options.lookup ?? defaultLookup;
   const tlsOptions = { minVersion: 'TLSv1.2' as const, rejectUnauthorized: true, ...(ca ? { ca } : {}) };
   // No TLS session resumption: a resumed session may not present the server certificate, and NTLM

@@ -119,6 +119,19 @@ describe('modern-auth profiles against the lab Entra, Key Vault, EWS and Graph',
     assert.deepEqual(auth.log.lines.filter((l) => secrets.some((s) => l.includes(s))), []);
   });
 
+  it("Hybrid Modern Auth: the profile's CA bundle vouches for the on-premises server only, never for Entra or Key Vault", async () => {
+    // The profile's bundle holds the CA behind the (stand-in) Entra and Key Vault too, but the
+    // environment no longer trusts it: the cloud endpoints must then fail TLS.
+    const profile = await createProfile(ctx, hmaInput('HMA bundle only'));
+    const { trustedCaPems: _lab, ...labWithoutCa } = env.lab!;
+    const result = await testProfileConnection(ctx, profile.id, { mailbox: ALEX }, { ...env, lab: labWithoutCa });
+    assert.equal(result.ok, false);
+    const step = stepOf(result, 'authentication');
+    assert.equal(step.ok, false);
+    assert.match(step.detail, /Key Vault .* could not be reached \(UNABLE_TO_VERIFY_LEAF_SIGNATURE\)/, step.detail);
+    assertNoSecrets(result, secrets);
+  });
+
   it('Hybrid Modern Auth with Key Vault access denied: authentication fails naming Key Vault and the missing permission', async () => {
     const profile = await createProfile(ctx, hmaInput('HMA no vault access', { keyVaultApplicationId: OTHER_KV_APP, keyVaultClientSecret: OTHER_KV_SECRET }));
     const result = await testProfileConnection(ctx, profile.id, { mailbox: ALEX }, env);
