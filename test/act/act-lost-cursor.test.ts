@@ -100,4 +100,36 @@ describe('ACT after Exchange forgot the cursor', () => {
     assert.equal(quiet.processed, 0, 'in step again');
     assert.equal(store.crm.size, 10);
   });
+
+  it('a listing from scratch that takes several cycles checks what it left out when it completes', async () => {
+    const ex = new MemoryExchange();
+    const store = new MemoryActStore();
+    // 10 items a page, 2 pages a cycle: 60 meetings in the window take three cycles to list.
+    const deps: ActCycleDeps = { driver: ex, store, mailbox: 'alex@contoso.lab', orgId: 'org-1', policy: defaultActPolicy(), clock: fixedClock(NOW), random: seededRandom(4), pageSize: 10, maxPages: 2 };
+    const inside = Array.from({ length: 60 }, (_, i) => ex.put(KIND, meeting(`Meeting ${i}`, 1 + (i % 300))));
+    const outside = [ex.put(KIND, meeting('Kick-off', -60)), ex.put(KIND, meeting('Annual review', 400))];
+    for (let i = 0; i < 10 && (await syncKind(deps, KIND)).more; i++);
+    assert.equal((await syncKind(deps, KIND)).processed, 0, 'in step');
+    assert.equal(store.crm.size, 62);
+    const crmOf = (remoteId: string) => [...store.linkRows.values()].find((l) => l.remoteId === remoteId)?.crmId;
+    const goneCrm = crmOf(inside[59]!)!;
+
+    ex.remove(KIND, inside[59]!);
+    ex.forgetCursors();
+    ex.listed = inWindow;
+    ex.pagedListing = true;
+    let cycles = 0;
+    for (let more = true; more && cycles < 10; cycles++) {
+      const r = await syncKind(deps, KIND);
+      assert.equal(r.failed, 0);
+      assert.equal(r.valve, null);
+      more = r.more;
+      if (more) assert.equal(store.crm.size, 62, `cycle ${cycles + 1} deleted before the listing completed`);
+    }
+    assert.ok(cycles > 1, 'the listing took several cycles');
+    assert.equal(store.crm.has(goneCrm), false, 'the meeting deleted while the cursor was lost went from the CRM');
+    for (const id of outside) assert.equal([...store.linkRows.values()].find((l) => l.remoteId === id)?.state, 'linked', 'meetings outside the window kept');
+    assert.equal(store.crm.size, 61);
+    assert.equal(ex.calls.create, 0);
+  });
 });

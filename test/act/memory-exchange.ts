@@ -25,6 +25,8 @@ export class MemoryExchange implements ActDriver {
    * calendarView window, so an older or far-future meeting is left out of it.
    */
   listed: (item: { kind: ActKind; data: ActData<ActKind> }) => boolean = () => true;
+  /** A listing from scratch comes a page at a time (by default all in one page). */
+  pagedListing = false;
   /** Cursors older than this were forgotten by the server. */
   private floor = 0;
 
@@ -67,9 +69,16 @@ export class MemoryExchange implements ActDriver {
   }
 
   async syncItems<K extends ActKind>(_mailbox: string, kind: K, cursor: SyncCursor | null, pageSize: number): Promise<ChangePage<ActItem<K>>> {
-    if (cursor === null) {
-      const all = this.list(kind).filter((s) => this.listed(s));
-      return { changes: all.map((s) => ({ type: 'upsert', id: s.id, version: s.version })), nextCursor: String(this.seq) as SyncCursor, more: false };
+    if (cursor === null || cursor.startsWith('list:')) {
+      // A listing from scratch: the items as of its start, `pageSize` a page when `pagedListing`,
+      // then the changes made since it started.
+      const [at, offset] = cursor === null ? [this.seq, 0] : cursor.slice(5).split(':').map(Number);
+      if (at! < this.floor) throw new AppError('invalid_sync_state', 'Bad cursor.', { kind: 'cursor-invalid' });
+      const all = this.list(kind).filter((s) => this.listed(s) && this.log.some((e) => e.id === s.id && e.seq <= at!));
+      const size = this.pagedListing ? pageSize : all.length;
+      const page = all.slice(offset!, offset! + size);
+      const more = offset! + size < all.length;
+      return { changes: page.map((s) => ({ type: 'upsert', id: s.id, version: s.version })), nextCursor: (more ? `list:${at}:${offset! + size}` : String(at)) as SyncCursor, more };
     }
     const from = Number(cursor);
     if (!Number.isInteger(from) || from > this.seq || from < this.floor) throw new AppError('invalid_sync_state', 'Bad cursor.', { kind: 'cursor-invalid' });
