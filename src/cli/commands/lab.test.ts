@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, it } from 'node:test';
@@ -52,6 +52,40 @@ describe('dovetail lab', () => {
     assert.match(r.stdout, /svc-dovetail +password Lab-Service-2026! +scope all mailboxes/);
     assert.match(r.stdout, /alex\.wilber@contoso\.lab/);
     assert.match(r.stdout, /Exchange lab stopped\./);
+  });
+
+  it('runs Entra ID, Key Vault and Graph beside EWS, under the same CA, and says how to reach them', async () => {
+    const cloudDir = join(dir, 'cloud');
+    const r = await run(['--data-dir', cloudDir, '--json'], async (_lab, out) => {
+      const text = out();
+      const d = JSON.parse(text.slice(0, text.indexOf('\n}') + 2)) as {
+        cloud: { tenantId: string; entraUrl: string; keyVaultUri: string; graphUrl: string; hma: { keyVaultApplicationId: string; keyVaultClientSecret: string; keyVaultKeyName: string }; exchangeOnline: { certificatePath: string } };
+      };
+      const ca = await readFile(join(cloudDir, 'ca', 'lab-ca-cert.pem'), 'utf8');
+      const agent = new Agent({ connect: { ca } });
+      try {
+        // The Key Vault reader gets a token from the lab Entra with its client secret...
+        const tokenRes = await request(`${d.cloud.entraUrl}/${d.cloud.tenantId}/oauth2/v2.0/token`, {
+          method: 'POST', dispatcher: agent, headers: { 'content-type': 'application/x-www-form-urlencoded' },
+          body: new URLSearchParams({ grant_type: 'client_credentials', client_id: d.cloud.hma.keyVaultApplicationId, client_secret: d.cloud.hma.keyVaultClientSecret, scope: 'https://vault.azure.net/.default' }).toString(),
+        });
+        const token = (await tokenRes.body.json()) as { access_token?: string };
+        assert.equal(tokenRes.statusCode, 200, JSON.stringify(token));
+        // ...and reads the Hybrid Modern Auth certificate's secret from the lab Key Vault with it.
+        const secret = await request(`${d.cloud.keyVaultUri.replace(/\/$/, '')}/secrets/${d.cloud.hma.keyVaultKeyName}?api-version=7.4`, { dispatcher: agent, headers: { authorization: `Bearer ${token.access_token}` } });
+        assert.equal(secret.statusCode, 200);
+        assert.match(((await secret.body.json()) as { contentType: string }).contentType, /x-pem-file|x-pkcs12/);
+        // Graph answers, and wants a token.
+        const graph = await request(`${d.cloud.graphUrl}/v1.0/users`, { dispatcher: agent });
+        assert.equal(graph.statusCode, 401);
+        await graph.body.text();
+        const key = await stat(d.cloud.exchangeOnline.certificatePath);
+        assert.equal(key.mode & 0o777, 0o600, 'the Exchange Online app key is readable by its owner only');
+      } finally {
+        await agent.close();
+      }
+    });
+    assert.equal(r.code, 0, r.stderr);
   });
 
   it('prints JSON and runs traffic at the given rate', async () => {

@@ -1,6 +1,8 @@
-import { resolve } from 'node:path';
+import { chmodSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { seededRandom, systemRandom } from '../../clock.ts';
+import { DEMO_TENANT, demoPeople, startDemoLab, type DemoLab } from '../../lab/demo/demo-lab.ts';
 import { startLab, type LabHandle } from '../../lab/lab.ts';
 import { TrafficGenerator } from '../../lab/traffic/traffic-generator.ts';
 
@@ -55,7 +57,7 @@ export function register(program: Command, context: unknown): void {
 
   program
     .command('lab')
-    .description('Run the Exchange lab (EWS + Autodiscover over HTTPS with its own CA) until Ctrl-C')
+    .description('Run the Exchange lab until Ctrl-C: EWS + Autodiscover, Entra ID, Key Vault and Microsoft Graph over HTTPS with its own CA (--http: EWS + Autodiscover only)')
     .option('--port <n>', 'port on 127.0.0.1 (0 = any free port)', '0')
     .option('--data-dir <dir>', 'where the lab CA is kept between runs', 'data/lab')
     .option('--domain <domain>', 'the lab mail domain', 'contoso.lab')
@@ -72,8 +74,16 @@ export function register(program: Command, context: unknown): void {
         return;
       }
       let lab: LabHandle;
+      let cloud: DemoLab | undefined;
+      const dataDir = resolve(opts.dataDir);
       try {
-        lab = await startLab({ port, dataDir: resolve(opts.dataDir), domain: opts.domain, ...(opts.http ? { insecureHttp: true } : {}) });
+        if (opts.http) lab = await startLab({ port, dataDir, domain: opts.domain, insecureHttp: true });
+        else {
+          // Every service under one CA: Bearer tokens from the lab Entra work at EWS (Hybrid Modern
+          // Auth), Key Vault holds the HMA certificate, Graph serves the Exchange Online mailbox.
+          cloud = await startDemoLab({ dataDir, labDir: dataDir, domain: opts.domain, port });
+          lab = cloud.ews;
+        }
       } catch (e) {
         stderr(`the lab did not start: ${(e as Error).message}\n`);
         setExitCode(1);
@@ -99,6 +109,7 @@ export function register(program: Command, context: unknown): void {
         users: lab.users.map((u) => ({ smtp: u.smtp, userName: u.userName ?? u.smtp.split('@')[0], password: u.password })),
         serviceAccounts: lab.serviceAccounts.map((s) => ({ userName: s.userName, password: s.password, impersonation: s.impersonation })),
         trafficPerMinute: rate,
+        ...(cloud === undefined ? {} : { cloud: cloudDescription(cloud, dataDir) }),
       };
       if (opts.json) stdout(`${JSON.stringify(description, null, 2)}\n`);
       else {
@@ -113,6 +124,16 @@ export function register(program: Command, context: unknown): void {
           ...description.users.map((u) => `    ${u.smtp}  user ${u.userName}  password ${u.password}`),
           '  Service accounts (ApplicationImpersonation):',
           ...description.serviceAccounts.map((s) => `    ${s.userName}  password ${s.password}  scope ${s.impersonation === 'all' ? 'all mailboxes' : s.impersonation.join(', ')}`),
+          ...(description.cloud === undefined
+            ? ['  Entra ID, Key Vault, Graph: not started (--http runs EWS and Autodiscover only)']
+            : [
+                `  Entra ID:          ${description.cloud.entraUrl}  tenant ${description.cloud.tenantId}`,
+                `  Key Vault:         ${description.cloud.keyVaultUri}  certificate ${description.cloud.hma.keyVaultKeyName}`,
+                `    reader app ${description.cloud.hma.keyVaultApplicationId}  client secret ${description.cloud.hma.keyVaultClientSecret}`,
+                `  Hybrid Modern Auth: app ${description.cloud.hma.applicationId}  resource ${description.cloud.hma.aadResourceId}`,
+                `  Microsoft Graph:   ${description.cloud.graphUrl}  mailboxes ${description.cloud.graphMailboxes.join(', ')}`,
+                `    Exchange Online app ${description.cloud.exchangeOnline.applicationId}  certificate and key ${description.cloud.exchangeOnline.certificatePath}`,
+              ]),
           rate > 0 ? `  Traffic: ${rate} events per minute` : '  Traffic: off (use --traffic RATE)',
           'Press Ctrl-C to stop.',
         ];
@@ -122,8 +143,36 @@ export function register(program: Command, context: unknown): void {
       ctx.onStarted?.(lab);
       await (ctx.waitForStop ?? untilSignal)();
       traffic?.stop();
-      await lab.close();
+      if (cloud !== undefined) await cloud.close();
+      else await lab.close();
       stdout('Exchange lab stopped.\n');
       setExitCode(0);
     });
+}
+
+/**
+ * What a profile needs to reach the lab's cloud side. The identities, the Key Vault reader's
+ * secret and the Exchange Online app's key are fixtures of the lab, made for it and valid nowhere
+ * else; the key goes to a 0600 file in the lab directory rather than to the terminal.
+ */
+function cloudDescription(cloud: DemoLab, dataDir: string) {
+  const certificatePath = join(dataDir, 'exchange-online-app.pem');
+  writeFileSync(certificatePath, cloud.exoCertificate.keyPem + cloud.exoCertificate.certPem, { mode: 0o600 });
+  chmodSync(certificatePath, 0o600);
+  return {
+    tenantId: DEMO_TENANT.tenantId,
+    entraUrl: cloud.entra.url,
+    keyVaultUri: cloud.vault.vaultUri,
+    graphUrl: cloud.graph.url,
+    graphMailboxes: demoPeople(cloud.domain).online.map((p) => p.smtp),
+    hma: {
+      ewsUrl: cloud.ews.ewsUrl,
+      aadResourceId: cloud.hmaResource,
+      applicationId: DEMO_TENANT.hmaAppId,
+      keyVaultKeyName: DEMO_TENANT.hmaCertName,
+      keyVaultApplicationId: DEMO_TENANT.keyVaultAppId,
+      keyVaultClientSecret: DEMO_TENANT.keyVaultSecret,
+    },
+    exchangeOnline: { applicationId: DEMO_TENANT.exoAppId, certificatePath },
+  };
 }

@@ -53,9 +53,13 @@ export function demoPeople(domain: string): { ntlm: DemoPerson[]; hma: DemoPerso
   };
 }
 
-export async function startDemoLab(options: { dataDir: string; domain?: string }): Promise<DemoLab> {
+/**
+ * `labDir` puts the lab's CA somewhere else than <dataDir>/lab (`dovetail lab --data-dir`), and
+ * `port` fixes the EWS port (0 or absent: any free port).
+ */
+export async function startDemoLab(options: { dataDir: string; domain?: string; labDir?: string; port?: number }): Promise<DemoLab> {
   const domain = options.domain ?? 'contoso.lab';
-  const labDir = join(options.dataDir, 'lab');
+  const labDir = options.labDir ?? join(options.dataDir, 'lab');
   // startLab keeps its CA in <dataDir>/ca: creating it there first gives every lab service the same CA.
   const ca = await createLabCa({ dir: join(labDir, 'ca') });
   const t = DEMO_TENANT;
@@ -83,7 +87,7 @@ export async function startDemoLab(options: { dataDir: string; domain?: string }
 
     const people = demoPeople(domain);
     const onPremises: LabUser[] = [...people.ntlm, ...people.hma, people.queue];
-    const ews = await startLab({ dataDir: labDir, domain, users: onPremises, verifyBearer: labEntraBearer(entra, [hmaResource]) });
+    const ews = await startLab({ dataDir: labDir, domain, users: onPremises, verifyBearer: labEntraBearer(entra, [hmaResource]), ...(options.port === undefined ? {} : { port: options.port }) });
     closers.push(() => ews.close());
 
     const graph = await startGraphLab({
