@@ -20,6 +20,8 @@ export type InboundEmail = {
   messageId?: string;
   inReplyTo?: string;
   references?: string[];
+  /** The Thread-Index the sender's mail client wrote (base64 conversation index); Exchange keeps it as ConversationIndex. */
+  threadIndex?: string;
   attachments?: Array<{ name: string; contentType: string; content: Buffer }>;
 };
 
@@ -93,6 +95,7 @@ export class LabApi {
       if (cc.length) props.set('CcRecipients', recipientList('CcRecipients', cc));
       if (email.inReplyTo) props.set('InReplyTo', tnode('InReplyTo', email.inReplyTo));
       if (email.references?.length) props.set('References', tnode('References', email.references.join(' ')));
+      if (email.threadIndex) props.set('ConversationIndex', tnode('ConversationIndex', email.threadIndex));
       applyDefaults('Message', props, { mb, now: this.lab.clock.now(), draft: false, read: false, fromMe: false, uid: this.lab.random.bytes(16).toString('hex') });
       const item = mb.addItem({
         kind: 'Message',

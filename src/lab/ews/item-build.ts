@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import type { Mailbox } from '../mailbox-store/mailbox.ts';
 import { parseMime } from '../mailbox-store/mime.ts';
 import type { ItemKind, StoredAttachment, StoredFolder } from '../mailbox-store/types.ts';
@@ -7,6 +8,7 @@ import { extendedKey } from './extended-properties.ts';
 import { ELEMENT_ORDER, isItemKind, READ_ONLY } from './item-schema.ts';
 import { recipientList, resolveRecipients, singleRecipient } from './recipients.ts';
 import { isoTime } from './soap.ts';
+import { assignConversationIndex, parentMessageIds } from '../threading/conversation-index.ts';
 
 export type BuiltItem = {
   kind: ItemKind;
@@ -87,6 +89,9 @@ export function buildItem(mb: Mailbox, node: XmlNode, folder: StoredFolder): Bui
     if (!props.has('InternetMessageId') && parsed.messageId) props.set('InternetMessageId', tnode('InternetMessageId', parsed.messageId));
     if (!props.has('InReplyTo') && parsed.inReplyTo) props.set('InReplyTo', tnode('InReplyTo', parsed.inReplyTo));
     if (!props.has('References') && parsed.references) props.set('References', tnode('References', parsed.references));
+    // Outlook and Exchange carry the conversation index across transport as the Thread-Index header.
+    const threadIndex = parsed.headers.find(([k]) => k.toLowerCase() === 'thread-index')?.[1].trim();
+    if (!props.has('ConversationIndex') && threadIndex) props.set('ConversationIndex', tnode('ConversationIndex', threadIndex));
     if (!props.has('Body')) props.set('Body', tnode('Body', parsed.body.content, { BodyType: parsed.body.type }));
     if (attachments.length === 0) attachments = parsed.attachments.map((a) => ({ ...a, key: mb.newKey() }));
   }
@@ -131,6 +136,7 @@ export function applyDefaults(kind: ItemKind, props: Map<string, XmlNode>, ctx: 
     setDefault(props, 'ConversationTopic', props.get('Subject')?.text ?? '');
     setDefault(props, 'InternetMessageId', `<${ctx.uid.slice(0, 32)}@${ctx.mb.account.smtp.split('@')[1] ?? 'lab'}>`);
     setDefault(props, 'IsRead', ctx.read);
+    props.set('ConversationIndex', tnode('ConversationIndex', conversationIndexFor(props, ctx).toString('base64')));
   }
   if (kind === 'CalendarItem') {
     const meeting = props.has('RequiredAttendees') || props.has('OptionalAttendees') || props.has('Resources');
@@ -160,6 +166,30 @@ export function applyDefaults(kind: ItemKind, props: Map<string, XmlNode>, ctx: 
     setDefault(props, 'Status', 'NotStarted');
     taskDerived(props);
   }
+}
+
+/**
+ * Exchange threads every message it saves or delivers (threading/conversation-index.ts): the index
+ * it carries, else a reply under the mailbox's message its In-Reply-To or References name, else a
+ * new conversation. The ConversationId is derived from the index when rendered.
+ */
+function conversationIndexFor(props: Map<string, XmlNode>, ctx: DefaultsContext): Buffer {
+  const byMessageId = (id: string): string | undefined => {
+    for (const item of ctx.mb.items.values()) {
+      if (item.props.get('InternetMessageId')?.text === id) {
+        const index = item.props.get('ConversationIndex')?.text.trim();
+        if (index) return index;
+      }
+    }
+    return undefined;
+  };
+  return assignConversationIndex({
+    carried: props.get('ConversationIndex')?.text.trim(),
+    parentIds: parentMessageIds(props.get('InReplyTo')?.text.trim(), props.get('References')?.text.trim()),
+    lookup: byMessageId,
+    nowMs: ctx.now,
+    random: /^[0-9a-f]{32}$/i.test(ctx.uid) ? Buffer.from(ctx.uid, 'hex') : createHash('md5').update(ctx.uid).digest(),
+  });
 }
 
 const STATUS_TEXT: Record<string, string> = {

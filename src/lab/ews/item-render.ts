@@ -8,6 +8,7 @@ import { ELEMENT_ORDER, elementForFieldUri, ITEM_CLASS, NOT_IN_VIEWS } from './i
 import { isoTime } from './soap.ts';
 import { extendedKey } from './extended-properties.ts';
 import { addressesOf } from './recipients.ts';
+import { conversationIdOf } from '../threading/conversation-index.ts';
 import { isOccurrence, occurrenceByKey, renderDeletedOccurrences, renderModifiedOccurrences } from './calendar-series.ts';
 
 export type ItemShape = {
@@ -158,6 +159,12 @@ function computed(mb: Mailbox, item: StoredItem, name: string, shape: ItemShape)
       return item.kind === 'Contact' || item.kind === 'Task' ? '' : tel('t:DisplayTo', display(item.props.get('ToRecipients') ?? item.props.get('RequiredAttendees')));
     case 'DisplayCc':
       return item.kind === 'Contact' || item.kind === 'Task' ? '' : tel('t:DisplayCc', display(item.props.get('CcRecipients') ?? item.props.get('OptionalAttendees')));
+    case 'ConversationId': {
+      // Derived from the conversation index, as Exchange derives PidTagConversationId.
+      const index = item.props.get('ConversationIndex')?.text.trim();
+      const id = index ? conversationIdOf(Buffer.from(index, 'base64')) : null;
+      return id === null ? '' : el('t:ConversationId', { Id: id });
+    }
     case 'ChangeCount':
       return item.kind === 'Task' ? tel('t:ChangeCount', item.contentVersion) : undefined;
     case 'Duration': {

@@ -1,4 +1,5 @@
 import type { GraphLabState, LabAttachment, LabItem, LabUser } from './graph-lab-state.ts';
+import { assignConversationIndex, conversationIdOf, parentMessageIds } from '../threading/conversation-index.ts';
 
 /** PidTagInReplyToId and PidTagInternetReferences: how Exchange keeps the threading headers of a message. */
 export const inReplyToProperty = 'String 0x1042';
@@ -16,6 +17,8 @@ export type LabEmail = {
   internetMessageId: string;
   inReplyTo?: string;
   references?: string[];
+  /** The Thread-Index the sender's mail client wrote (base64 conversation index); Exchange keeps it as conversationIndex. */
+  threadIndex?: string;
   messageClass?: string;
   attachments?: Array<{ name: string; contentType: string; content: Buffer; isInline?: boolean; contentId?: string }>;
   categories?: string[];
@@ -58,8 +61,7 @@ export function deliverToInbox(state: GraphLabState, user: LabUser, email: LabEm
       replyTo: [],
       internetMessageId: email.internetMessageId,
       internetMessageHeaders: headers,
-      conversationId: conversationIdFor(email),
-      conversationIndex: state.random.bytes(22).toString('base64'),
+      ...conversationOf(state, user, { carried: email.threadIndex, inReplyTo: email.inReplyTo, references: email.references }),
       receivedDateTime: now,
       sentDateTime: now,
       isRead: false,
@@ -77,10 +79,40 @@ export function deliverToInbox(state: GraphLabState, user: LabUser, email: LabEm
   return item;
 }
 
-/** Threads share a conversation id: the root Message-ID of the thread, hashed the lab's way. */
-function conversationIdFor(email: LabEmail): string {
-  const root = email.references?.[0] ?? email.inReplyTo ?? email.internetMessageId;
-  return 'AAQk' + Buffer.from(root).toString('base64url').slice(0, 40);
+/**
+ * conversationIndex and conversationId as Exchange Online assigns them (threading/conversation-index.ts):
+ * the index the message carries, else a reply under the mailbox's message that In-Reply-To or
+ * References name, else a new conversation; the id follows from the index.
+ */
+export function conversationOf(
+  state: GraphLabState,
+  user: LabUser,
+  threading: { carried?: string | undefined; inReplyTo?: string | undefined; references?: string | ReadonlyArray<string> | undefined },
+): { conversationId: string; conversationIndex: string } {
+  const lookup = (id: string): string | undefined => {
+    for (const item of user.items.values()) {
+      if (!item.collection.startsWith('mail:') || item.data['internetMessageId'] !== id) continue;
+      const index = item.data['conversationIndex'];
+      if (typeof index === 'string' && index !== '') return index;
+    }
+    return undefined;
+  };
+  const index = assignConversationIndex({
+    carried: threading.carried,
+    parentIds: parentMessageIds(threading.inReplyTo, threading.references),
+    lookup,
+    nowMs: state.clock.now(),
+    random: state.random.bytes(16),
+  });
+  return { conversationIndex: index.toString('base64'), conversationId: conversationIdOf(index)! };
+}
+
+/** A draft is threaded when it is saved: under the message its In-Reply-To (PidTagInReplyToId) names, or as a new conversation. */
+export function threadDraft(state: GraphLabState, user: LabUser, draft: LabItem): void {
+  const inReplyTo = draft.properties.get(inReplyToProperty.toLowerCase())?.value;
+  const references = draft.properties.get(referencesProperty.toLowerCase())?.value;
+  const carried = typeof draft.data['conversationIndex'] === 'string' ? draft.data['conversationIndex'] : undefined;
+  Object.assign(draft.data, conversationOf(state, user, { carried, inReplyTo, references }));
 }
 
 /**
@@ -97,6 +129,7 @@ export function sendDraft(state: GraphLabState, user: LabUser, draft: LabItem): 
   const inReplyTo = draft.properties.get(inReplyToProperty.toLowerCase())?.value;
   const references = draft.properties.get(referencesProperty.toLowerCase())?.value.split(/\s+/).filter((r) => r !== '');
   const internetMessageId = String(d['internetMessageId']);
+  if (typeof d['conversationIndex'] !== 'string') threadDraft(state, user, draft);
   const sentItems = state.folder(user, 'sentitems')!;
   const now = new Date(state.clock.now()).toISOString();
   const sent = state.create(
@@ -135,6 +168,8 @@ export function sendDraft(state: GraphLabState, user: LabUser, draft: LabItem): 
       internetMessageId,
       ...(inReplyTo === undefined ? {} : { inReplyTo }),
       ...(references === undefined ? {} : { references }),
+      // Exchange writes the Thread-Index header from the conversation index; the recipient's copy keeps it.
+      threadIndex: String(d['conversationIndex']),
       attachments: draft.attachments.map((a) => ({ name: a.name, contentType: a.contentType, content: a.content, isInline: a.isInline })),
     });
   }

@@ -13,7 +13,7 @@ import {
   type LabRoute,
 } from './lab-route.ts';
 import { applyProperties, expansions, messageJson, messageMime } from './message-json.ts';
-import { sendDraft, type LabSend } from './mail-delivery.ts';
+import { sendDraft, threadDraft, type LabSend } from './mail-delivery.ts';
 import { etagOf } from './graph-lab-state.ts';
 
 /** Mail folders and messages: https://learn.microsoft.com/graph/api/resources/mail-api-overview */
@@ -85,10 +85,12 @@ export function mailRoutes(sends: LabSend[]): LabRoute[] {
         from: data['from'] ?? { emailAddress: { address: user.mail, name: user.displayName } },
         isDraft: true,
         isRead: true,
-        conversationId: 'AAQk' + ctx.state.newId(''),
-        conversationIndex: ctx.state.random.bytes(22).toString('base64'),
       });
+      // The server assigns the conversation (a client cannot write conversationId or conversationIndex).
+      delete item.data['conversationId'];
+      delete item.data['conversationIndex'];
       applyProperties(item, body);
+      threadDraft(ctx.state, user, item);
       for (const attachment of Array.isArray(attachments) ? (attachments as Array<Record<string, unknown>>) : []) {
         item.attachments.push(fileAttachment(ctx, attachment));
       }
@@ -109,6 +111,8 @@ export function mailRoutes(sends: LabSend[]): LabRoute[] {
         isDraft: true,
       });
       for (const attachment of Array.isArray(attachments) ? (attachments as Array<Record<string, unknown>>) : []) draft.attachments.push(fileAttachment(ctx, attachment));
+      delete draft.data['conversationId'];
+      delete draft.data['conversationIndex'];
       const sent = sendDraft(ctx.state, user, draft);
       sends.push(sent);
       if (body['saveToSentItems'] === false || body['saveToSentItems'] === 'false') {
