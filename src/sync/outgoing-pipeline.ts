@@ -5,9 +5,10 @@
  */
 import { sql, type Selectable } from 'kysely';
 import type { ActivityParty } from '../domain/activity.ts';
+import { subjectKey } from '../crm/subject-key.ts';
 import { appendToken, formatToken } from '../crm/tracking-token.ts';
 import { AppError } from '../errors.ts';
-import type { EmailAddress, MailboxDriver, OutgoingEmail, RemoteFolderId } from '../exchange/driver.ts';
+import type { EmailAddress, MailboxDriver, OutgoingEmail, RemoteFolderId, RemoteItemId } from '../exchange/driver.ts';
 import { mailboxAlert } from './alerts.ts';
 import type { EngineDeps } from './engine-deps.ts';
 import { linkItem } from './incoming-store.ts';
@@ -119,7 +120,8 @@ async function sendOne(deps: EngineDeps, ctx: MailboxContext, lease: Lease, driv
         sentItemId = sent.id ?? '';
       }
     }
-    await markSent(deps, ctx, lease, claimed, sentItemId ?? '');
+    const thread = sentItemId === undefined || sentItemId === '' ? null : await readConversation(deps, driver, address, sentItemId, claimed);
+    await markSent(deps, ctx, lease, claimed, sentItemId ?? '', thread);
     deps.reached?.('outgoing:after-mark-sent');
     return { type: 'sent' };
   } catch (error) {
@@ -128,12 +130,50 @@ async function sendOne(deps: EngineDeps, ctx: MailboxContext, lease: Lease, driv
   }
 }
 
-async function markSent(deps: EngineDeps, ctx: MailboxContext, lease: Lease, row: EmailRow, sentItemId: string): Promise<void> {
+type SentConversation = { conversationIndex: string | null; conversationId: string | null };
+
+/**
+ * The conversation Exchange gave the email, read back from its Sent Items copy, so a reply that
+ * carries neither our Message-ID nor our token still correlates by conversation index. Best effort:
+ * the email went out whatever this read says, so a failure leaves the fields empty and is logged.
+ * After a crash the next attempt finds the copy in Sent Items and reads it then.
+ */
+async function readConversation(deps: EngineDeps, driver: MailboxDriver, address: string, sentItemId: string, row: EmailRow): Promise<SentConversation | null> {
+  try {
+    const [read] = await driver.getMessages(address, [sentItemId as RemoteItemId]);
+    if (read?.ok === true) return { conversationIndex: read.value.conversationIndex ?? null, conversationId: read.value.conversationId ?? null };
+    deps.log.warn({ emailId: row.id, code: read?.ok === false ? read.error.code : 'no_result' }, 'could not read the sent email back for its conversation');
+  } catch (error) {
+    if (!(error instanceof AppError)) throw error;
+    deps.log.warn({ emailId: row.id, code: error.code }, 'could not read the sent email back for its conversation');
+  }
+  return null;
+}
+
+/** Every address on the email (from, to, cc), lower case, as smart matching compares them (crm/correlation.ts). */
+function sentAddresses(row: EmailRow): string[] {
+  const parties = row.parties as ActivityParty[];
+  return [...new Set(parties.filter((p) => p.role === 'from' || p.role === 'to' || p.role === 'cc').map((p) => p.address.toLowerCase()))];
+}
+
+async function markSent(deps: EngineDeps, ctx: MailboxContext, lease: Lease, row: EmailRow, sentItemId: string, thread: SentConversation | null): Promise<void> {
   const now = new Date(deps.clock.now());
   await fenced(syncDb(deps.store.kysely), lease, async (tx) => {
     await tx
       .updateTable('email_activities')
-      .set({ status: 'sent', sent_at: now, exchange_item_id: sentItemId === '' ? null : sentItemId, last_error: null, next_attempt_at: null, updated_at: now })
+      .set({
+        status: 'sent',
+        sent_at: now,
+        exchange_item_id: sentItemId === '' ? null : sentItemId,
+        last_error: null,
+        next_attempt_at: null,
+        updated_at: now,
+        // What correlation of replies compares (crm/correlation.ts): the incoming store fills these for received email.
+        subject_key: subjectKey(row.subject, tokenFormat(ctx.settings)),
+        addresses: JSON.stringify(sentAddresses(row)),
+        ...(thread?.conversationIndex == null ? {} : { conversation_index: thread.conversationIndex }),
+        ...(thread?.conversationId == null ? {} : { conversation_id: thread.conversationId }),
+      })
       .where('id', '=', row.id)
       .where('status', '=', 'sending')
       .execute();

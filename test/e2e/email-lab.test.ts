@@ -100,6 +100,10 @@ describe('email end to end against the Exchange lab', () => {
     assert.equal(reply.correlationMethod, 'in-reply-to');
     assert.deepEqual(reply.regarding, { type: 'account', id: ids['account']! });
     assert.equal(reply.conversationId, sent.conversationId);
+    // The sent email keeps the conversation Exchange gave it; the reply's index extends it by one level.
+    assert.equal(Buffer.from(sent.conversationIndex!, 'base64').length, 22, 'a new conversation for the sent email');
+    assert.equal(Buffer.from(reply.conversationIndex!, 'base64').subarray(0, 22).toString('base64'), sent.conversationIndex);
+    assert.equal(Buffer.from(reply.conversationIndex!, 'base64').length, 27);
     assert.equal(reply.parties.find((p) => p.role === 'from')?.partyId, ids['ana']);
     const inbox = lab.api.items(ALEX, 'inbox');
     assert.deepEqual(inbox.find((i) => i.internetMessageId === reply.messageId)?.categories, ['Tracked to Dovetail']);
