@@ -85,6 +85,28 @@ export function actEndToEnd(name: string, setup: E2eSetup): void {
       assert.equal((await h.links('appointment')).length, 1);
     });
 
+    it('CRM meetings long past and far ahead stay in the CRM and in Exchange across cycles, and an Exchange edit to one still comes back', async () => {
+      const at = (days: number) => new Date(Math.floor(systemClock.now() / 3_600_000) * 3_600_000 + days * 86_400_000);
+      const ids: Record<string, string> = {};
+      for (const [name, days] of [['past', -60], ['near', 3], ['far', 400]] as const) {
+        ids[name] = await h.insert('appointment', { subject: `Window ${name}`, body: '', location: '', start_at: at(days), end_at: new Date(at(days).getTime() + 3_600_000), parties: '[]', details: '{}' });
+      }
+      for (let i = 0; i < 3; i++) await h.cycle();
+      for (const name of ['past', 'near', 'far']) {
+        assert.ok(await h.row('appointment', ids[name]!), `the ${name} meeting is still in the CRM`);
+        const remote = await remoteOf('appointment', ids[name]!);
+        assert.equal(((await item('appointment', remote)).data as AppointmentData).subject, `Window ${name}`, `the ${name} meeting is still in Exchange`);
+      }
+      const past = await remoteOf('appointment', ids['past']!);
+      const current = await item('appointment', past);
+      await driver.updateItem(mailbox, 'appointment', past, current.version, { ...(current.data as AppointmentData), location: 'Archive room' });
+      for (let i = 0; i < 2; i++) await h.cycle();
+      const row = await h.row('appointment', ids['past']!);
+      assert.ok(row, 'an Exchange edit outside the listing window is not taken for a delete');
+      assert.equal(row['location'], 'Archive room');
+      assert.equal((await h.links('appointment')).filter((l) => Object.values(ids).includes(l.crm_id) && l.state === 'linked').length, 3);
+    });
+
     it('a contact tracked in Exchange becomes a CRM contact, CRM edits go back, and an Exchange delete removes the contact the user owns', async () => {
       const data: ContactData = {
         givenName: 'Megan',

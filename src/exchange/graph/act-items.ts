@@ -54,9 +54,18 @@ export class ActItems {
     const page = await deltaPage(this.#client, mailbox, cursor, initial, prefer);
     const changes: ChangePage<ActItem<K>>['changes'] = [];
     const seen = new Set<string>();
+    // calendarView delta also reports an event as removed when it is (or moves) outside the
+    // window the listing started with, e.g. a meeting 60 days back that Dovetail itself created
+    // or that someone edited. Only an event that is really gone may reach the engine as removed.
+    const stillThere = kind === 'appointment' ? await this.#existing(mailbox, page.entries.filter((e) => e.removed).map((e) => e.id as RemoteItemId)) : new Map<string, string>();
     for (const entry of page.entries) {
       if (entry.removed) {
-        changes.push({ type: 'removed', id: entry.id as RemoteItemId });
+        const version = stillThere.get(entry.id);
+        if (version === undefined) changes.push({ type: 'removed', id: entry.id as RemoteItemId });
+        else if (!seen.has(entry.id)) {
+          seen.add(entry.id);
+          changes.push({ type: 'upsert', id: entry.id as RemoteItemId, version: version as RemoteVersion });
+        }
         continue;
       }
       // calendarView delta returns the occurrences of a series, never its master
@@ -69,6 +78,24 @@ export class ActItems {
       changes.push({ type: 'upsert', id: id as RemoteItemId, version: (masterId === undefined ? (entry.etag ?? '') : '') as RemoteVersion });
     }
     return { changes, nextCursor: page.nextCursor, more: page.more };
+  }
+
+  /**
+   * Which of these events still exist, with their etags: read by id in $batch. Not found means
+   * gone; any other failure is thrown, so the page is read again rather than taken as deletes.
+   */
+  async #existing(mailbox: string, ids: RemoteItemId[]): Promise<Map<string, string>> {
+    const out = new Map<string, string>();
+    if (ids.length === 0) return out;
+    const base = await this.#itemBase(mailbox, 'appointment');
+    const results = await sendBatch(this.#client, mailbox, ids.map((id) => ({ method: 'GET', url: `${base(id)}?$select=id`, headers: this.#headers('appointment') })));
+    for (const [i, r] of results.entries()) {
+      if (r.ok) {
+        const body = r.value.body as Json;
+        out.set(ids[i]!, str(body['@odata.etag']) ?? '');
+      } else if (r.error.kind !== 'not-found') throw r.error;
+    }
+    return out;
   }
 
   async get<K extends ActKind>(mailbox: string, kind: K, ids: RemoteItemId[]): Promise<ItemResult<ActItem<K>>[]> {
