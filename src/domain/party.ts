@@ -3,10 +3,37 @@
  * customer records contacts, accounts and leads.
  */
 import type { ValidationError } from '../errors.ts';
-import { checkEmail, checkText, checkUuid, toValidationError, type Issue } from './rules.ts';
+import { checkEmail, checkOneOf, checkText, checkUuid, toValidationError, type Issue } from './rules.ts';
+import { TRACK_EMAIL_OPTIONS } from './settings.ts';
 
-export type User = { id: string; fullName: string; emailAddress: string; createdAt: string; updatedAt: string };
-export type Queue = { id: string; name: string; emailAddress: string; createdAt: string; updatedAt: string };
+/**
+ * Which incoming email a user's or queue's mailbox tracks, as Dynamics' personal option "Track
+ * email messages": the org setting's choices (TRACK_EMAIL_OPTIONS, same words) and "none".
+ * null (the default) follows the org's email settings.
+ */
+export const OWNER_TRACK_EMAIL_OPTIONS = [...TRACK_EMAIL_OPTIONS, 'none'] as const;
+export type OwnerTrackEmails = (typeof OWNER_TRACK_EMAIL_OPTIONS)[number];
+
+/**
+ * The words users.track_emails and queues.track_emails hold: the tracking rules of
+ * crm/tracking-rules.ts, which the sync engine reads (src/sync/mailbox-context.ts).
+ */
+export const OWNER_TRACKING_RULE: Record<OwnerTrackEmails, string> = {
+  all: 'all',
+  'responses-to-crm': 'responses',
+  'from-crm-parties': 'crm-records',
+  'from-email-enabled-records': 'email-enabled-records',
+  none: 'none',
+};
+
+/** The stored rule in the API's words; anything else (null, an unknown word) follows the org, as the engine does. */
+export function trackEmailsFromRule(rule: string | null): OwnerTrackEmails | null {
+  const found = (Object.entries(OWNER_TRACKING_RULE) as Array<[OwnerTrackEmails, string]>).find(([, r]) => r === rule);
+  return found === undefined ? null : found[0];
+}
+
+export type User = { id: string; fullName: string; emailAddress: string; trackEmails: OwnerTrackEmails | null; createdAt: string; updatedAt: string };
+export type Queue = { id: string; name: string; emailAddress: string; trackEmails: OwnerTrackEmails | null; createdAt: string; updatedAt: string };
 export type Contact = {
   id: string;
   firstName: string;
@@ -32,8 +59,8 @@ export type Lead = {
   updatedAt: string;
 };
 
-export type UserInput = Pick<User, 'fullName' | 'emailAddress'>;
-export type QueueInput = Pick<Queue, 'name' | 'emailAddress'>;
+export type UserInput = Pick<User, 'fullName' | 'emailAddress'> & { trackEmails?: OwnerTrackEmails | null };
+export type QueueInput = Pick<Queue, 'name' | 'emailAddress'> & { trackEmails?: OwnerTrackEmails | null };
 export type ContactInput = Partial<Omit<Contact, 'id' | 'createdAt' | 'updatedAt' | 'fullName'>> & { lastName: string };
 export type AccountInput = Partial<Omit<Account, 'id' | 'createdAt' | 'updatedAt'>> & { name: string };
 export type LeadInput = Partial<Omit<Lead, 'id' | 'createdAt' | 'updatedAt'>> & { fullName: string };
@@ -42,6 +69,7 @@ export function validateUser(u: UserInput): ValidationError | undefined {
   return toValidationError([
     ...checkText('fullName', u.fullName, { required: true, max: 200 }),
     ...checkEmail('emailAddress', u.emailAddress, true),
+    ...checkOneOf('trackEmails', u.trackEmails, OWNER_TRACK_EMAIL_OPTIONS, false),
   ]);
 }
 
@@ -49,6 +77,7 @@ export function validateQueue(q: QueueInput): ValidationError | undefined {
   return toValidationError([
     ...checkText('name', q.name, { required: true, max: 200 }),
     ...checkEmail('emailAddress', q.emailAddress, true),
+    ...checkOneOf('trackEmails', q.trackEmails, OWNER_TRACK_EMAIL_OPTIONS, false),
   ]);
 }
 

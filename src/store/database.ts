@@ -8,8 +8,9 @@ import type { ColumnType, Kysely, Transaction } from 'kysely';
 type Timestamp = ColumnType<Date, Date | string, Date | string>;
 type Json<T> = ColumnType<T, string, string>;
 
-export type UsersTable = { id: string; full_name: string; email_address: string; created_at: Timestamp; updated_at: Timestamp };
-export type QueuesTable = { id: string; name: string; email_address: string; created_at: Timestamp; updated_at: Timestamp };
+/** track_emails: a tracking rule of crm/tracking-rules.ts, or null to follow the org (migration 0002). */
+export type UsersTable = { id: string; full_name: string; email_address: string; track_emails: string | null; created_at: Timestamp; updated_at: Timestamp };
+export type QueuesTable = { id: string; name: string; email_address: string; track_emails: string | null; created_at: Timestamp; updated_at: Timestamp };
 
 export type ProfilesTable = {
   id: string;

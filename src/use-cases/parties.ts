@@ -1,4 +1,7 @@
-/** Users and queues: the CRM identities that own mailboxes. Deleting one deletes its mailbox. */
+/**
+ * Users and queues: the CRM identities that own mailboxes. Deleting one deletes its mailbox.
+ * Each may choose which incoming email its mailbox tracks (trackEmails); null follows the org.
+ */
 import { validateQueue, validateUser, type Queue, type QueueInput, type User, type UserInput } from '../domain/party.ts';
 import type { Mailbox } from '../domain/mailbox.ts';
 import { newMailboxConfig, validateMailboxConfig } from '../domain/mailbox.ts';
@@ -38,7 +41,8 @@ export async function updateUser(ctx: UseCaseContext, id: string, patch: Partial
   return audited(ctx, { action: 'user.update', entityType: 'user', entityId: () => id, changes: () => ({ ...patch }) }, async (tx) => {
     const current = await tx.users.get(id);
     if (current === undefined) throw notFound('user', id);
-    const next = { fullName: patch.fullName ?? current.fullName, emailAddress: patch.emailAddress ?? current.emailAddress };
+    // trackEmails: absent keeps it, null goes back to following the org's email settings.
+    const next = { fullName: patch.fullName ?? current.fullName, emailAddress: patch.emailAddress ?? current.emailAddress, trackEmails: patch.trackEmails === undefined ? current.trackEmails : patch.trackEmails };
     const err = validateUser(next);
     if (err !== undefined) throw err;
     return tx.users.update(id, next);
@@ -78,7 +82,7 @@ export async function updateQueue(ctx: UseCaseContext, id: string, patch: Partia
   return audited(ctx, { action: 'queue.update', entityType: 'queue', entityId: () => id, changes: () => ({ ...patch }) }, async (tx) => {
     const current = await tx.queues.get(id);
     if (current === undefined) throw notFound('queue', id);
-    const next = { name: patch.name ?? current.name, emailAddress: patch.emailAddress ?? current.emailAddress };
+    const next = { name: patch.name ?? current.name, emailAddress: patch.emailAddress ?? current.emailAddress, trackEmails: patch.trackEmails === undefined ? current.trackEmails : patch.trackEmails };
     const err = validateQueue(next);
     if (err !== undefined) throw err;
     return tx.queues.update(id, next);

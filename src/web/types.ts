@@ -54,8 +54,10 @@ export type AuditEntry = {
   changes: Record<string, unknown>;
 };
 
-export type User = { id: string; fullName: string; emailAddress: string };
-export type Queue = { id: string; name: string; emailAddress: string };
+/** Which incoming email a user's or queue's mailbox tracks; null follows the org's trackEmails. */
+export type OwnerTrackEmails = Settings['trackEmails'] | 'none';
+export type User = { id: string; fullName: string; emailAddress: string; trackEmails: OwnerTrackEmails | null };
+export type Queue = { id: string; name: string; emailAddress: string; trackEmails: OwnerTrackEmails | null };
 
 export type JobItem = { mailboxId: string; status: string; result: Record<string, unknown>; finishedAt: string | null };
 export type Job = {

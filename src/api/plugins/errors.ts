@@ -21,6 +21,9 @@ export function issuesFromAjv(errors: ReadonlyArray<AjvError>): Array<{ field: s
   const seen = new Set<string>();
   const out: Array<{ field: string; rule: string; message: string }> = [];
   for (const e of errors) {
+    // The null branch of a Nullable field failing says nothing useful ("must be null"); the
+    // other branch's error, which Ajv lists next for the same field, says what is wrong.
+    if (e.keyword === 'type' && e.parentSchema?.['type'] === 'null') continue;
     const field = fieldOf(e);
     let rule = e.keyword;
     let message = e.message ?? 'is invalid';

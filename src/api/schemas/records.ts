@@ -2,24 +2,37 @@
 import { Type } from 'typebox';
 import { ALERT_LEVELS, ALERT_TARGETS } from '../../domain/alert.ts';
 import { TOKEN_ROLES } from '../../domain/api-token.ts';
+import { OWNER_TRACK_EMAIL_OPTIONS, type OwnerTrackEmails } from '../../domain/party.ts';
 import { Nullable, Timestamp } from './common.ts';
 
 const literalUnion = (values: ReadonlyArray<string>) => Type.Union(values.map((v) => Type.Literal(v)));
 
-export const User = Type.Object({ id: Type.String(), fullName: Type.String(), emailAddress: Type.String(), createdAt: Timestamp, updatedAt: Timestamp }, { $id: 'User' });
+/** Which incoming email the owner's mailbox tracks; null follows the org's trackEmails (the default). */
+const TrackEmails = Nullable(Type.Unsafe<OwnerTrackEmails>(literalUnion(OWNER_TRACK_EMAIL_OPTIONS)), {
+  description:
+    "Which incoming email this mailbox tracks: all, responses-to-crm, from-crm-parties, from-email-enabled-records (as the org's trackEmails) or none; null follows the org's email settings",
+});
+
+export const User = Type.Object({ id: Type.String(), fullName: Type.String(), emailAddress: Type.String(), trackEmails: TrackEmails, createdAt: Timestamp, updatedAt: Timestamp }, { $id: 'User' });
 export const UserCreate = Type.Object(
-  { fullName: Type.String(), emailAddress: Type.String(), createMailbox: Type.Optional(Type.Boolean({ description: 'Also create the user mailbox (default true)' })) },
+  {
+    fullName: Type.String(), emailAddress: Type.String(), trackEmails: Type.Optional(TrackEmails),
+    createMailbox: Type.Optional(Type.Boolean({ description: 'Also create the user mailbox (default true)' })),
+  },
   { additionalProperties: false },
 );
-export const UserPatch = Type.Object({ fullName: Type.Optional(Type.String()), emailAddress: Type.Optional(Type.String()) }, { additionalProperties: false });
+export const UserPatch = Type.Object({ fullName: Type.Optional(Type.String()), emailAddress: Type.Optional(Type.String()), trackEmails: Type.Optional(TrackEmails) }, { additionalProperties: false });
 export const UserCreated = Type.Object({ ...User.properties, mailboxId: Nullable(Type.String()) });
 
-export const Queue = Type.Object({ id: Type.String(), name: Type.String(), emailAddress: Type.String(), createdAt: Timestamp, updatedAt: Timestamp }, { $id: 'Queue' });
+export const Queue = Type.Object({ id: Type.String(), name: Type.String(), emailAddress: Type.String(), trackEmails: TrackEmails, createdAt: Timestamp, updatedAt: Timestamp }, { $id: 'Queue' });
 export const QueueCreate = Type.Object(
-  { name: Type.String(), emailAddress: Type.String(), createMailbox: Type.Optional(Type.Boolean({ description: 'Also create the queue mailbox (default true)' })) },
+  {
+    name: Type.String(), emailAddress: Type.String(), trackEmails: Type.Optional(TrackEmails),
+    createMailbox: Type.Optional(Type.Boolean({ description: 'Also create the queue mailbox (default true)' })),
+  },
   { additionalProperties: false },
 );
-export const QueuePatch = Type.Object({ name: Type.Optional(Type.String()), emailAddress: Type.Optional(Type.String()) }, { additionalProperties: false });
+export const QueuePatch = Type.Object({ name: Type.Optional(Type.String()), emailAddress: Type.Optional(Type.String()), trackEmails: Type.Optional(TrackEmails) }, { additionalProperties: false });
 export const QueueCreated = Type.Object({ ...Queue.properties, mailboxId: Nullable(Type.String()) });
 
 export const Alert = Type.Object(

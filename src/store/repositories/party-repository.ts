@@ -1,18 +1,23 @@
 /** Users and queues: the owners of mailboxes. */
-import type { Queue, QueueInput, User, UserInput } from '../../domain/party.ts';
+import { OWNER_TRACKING_RULE, trackEmailsFromRule, type Queue, type QueueInput, type User, type UserInput } from '../../domain/party.ts';
 import { iso, type Executor } from '../database.ts';
 import { mapConstraint, notFound, nowDate, type RepoDeps } from './repo-deps.ts';
 
 export type UserRepository = ReturnType<typeof userRepository>;
 export type QueueRepository = ReturnType<typeof queueRepository>;
 
-type Row = { id: string; email_address: string; created_at: Date; updated_at: Date };
+type Row = { id: string; email_address: string; track_emails: string | null; created_at: Date; updated_at: Date };
+
+/** The column's value for an input: the tracking rule, null to follow the org, undefined to leave it. */
+const ruleOf = (input: { trackEmails?: UserInput['trackEmails'] }) =>
+  input.trackEmails === undefined ? {} : { track_emails: input.trackEmails === null ? null : OWNER_TRACKING_RULE[input.trackEmails] };
 
 export function userRepository(db: Executor, deps: RepoDeps) {
   const toUser = (r: Row & { full_name: string }): User => ({
     id: r.id,
     fullName: r.full_name,
     emailAddress: r.email_address,
+    trackEmails: trackEmailsFromRule(r.track_emails),
     createdAt: iso(r.created_at),
     updatedAt: iso(r.updated_at),
   });
@@ -21,13 +26,13 @@ export function userRepository(db: Executor, deps: RepoDeps) {
       const now = nowDate(deps);
       const id = deps.random.uuid();
       await mapConstraint('user', () =>
-        db.insertInto('users').values({ id, full_name: input.fullName, email_address: input.emailAddress, created_at: now, updated_at: now }).execute(),
+        db.insertInto('users').values({ id, full_name: input.fullName, email_address: input.emailAddress, ...ruleOf(input), created_at: now, updated_at: now }).execute(),
       );
       return (await this.get(id))!;
     },
     async update(id: string, input: UserInput): Promise<User> {
       const r = await mapConstraint('user', () =>
-        db.updateTable('users').set({ full_name: input.fullName, email_address: input.emailAddress, updated_at: nowDate(deps) }).where('id', '=', id).executeTakeFirst(),
+        db.updateTable('users').set({ full_name: input.fullName, email_address: input.emailAddress, ...ruleOf(input), updated_at: nowDate(deps) }).where('id', '=', id).executeTakeFirst(),
       );
       if (r.numUpdatedRows === 0n) throw notFound('user', id);
       return (await this.get(id))!;
@@ -60,6 +65,7 @@ export function queueRepository(db: Executor, deps: RepoDeps) {
     id: r.id,
     name: r.name,
     emailAddress: r.email_address,
+    trackEmails: trackEmailsFromRule(r.track_emails),
     createdAt: iso(r.created_at),
     updatedAt: iso(r.updated_at),
   });
@@ -68,13 +74,13 @@ export function queueRepository(db: Executor, deps: RepoDeps) {
       const now = nowDate(deps);
       const id = deps.random.uuid();
       await mapConstraint('queue', () =>
-        db.insertInto('queues').values({ id, name: input.name, email_address: input.emailAddress, created_at: now, updated_at: now }).execute(),
+        db.insertInto('queues').values({ id, name: input.name, email_address: input.emailAddress, ...ruleOf(input), created_at: now, updated_at: now }).execute(),
       );
       return (await this.get(id))!;
     },
     async update(id: string, input: QueueInput): Promise<Queue> {
       const r = await mapConstraint('queue', () =>
-        db.updateTable('queues').set({ name: input.name, email_address: input.emailAddress, updated_at: nowDate(deps) }).where('id', '=', id).executeTakeFirst(),
+        db.updateTable('queues').set({ name: input.name, email_address: input.emailAddress, ...ruleOf(input), updated_at: nowDate(deps) }).where('id', '=', id).executeTakeFirst(),
       );
       if (r.numUpdatedRows === 0n) throw notFound('queue', id);
       return (await this.get(id))!;

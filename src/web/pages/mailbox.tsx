@@ -1,10 +1,11 @@
-/** One mailbox: statuses, schedule (next runs, back-off, lease), recent runs, failures with retry, appointments/contacts/tasks (valves, conflicts, filters), emails and its alert wall. */
+/** One mailbox: statuses, schedule (next runs, back-off, lease), recent runs, failures with retry, its owner's tracking choice, appointments/contacts/tasks (valves, conflicts, filters), emails and its alert wall. */
 import { useState } from 'preact/hooks';
 import { get, post, query } from '../api-client.ts';
 import { ActMailbox } from '../components/act-mailbox.tsx';
 import { AlertWall } from '../components/alert-wall.tsx';
 import { JobProgress } from '../components/job-progress.tsx';
 import { MailboxSettings } from '../components/mailbox-settings.tsx';
+import { OwnerSettings } from '../components/owner-settings.tsx';
 import { ErrorNotice, Loading, PageHeader, TableWrap, Status, when } from '../components/ui.tsx';
 import { href } from '../router.ts';
 import { canAdminister, canChangeMailbox, useSession } from '../session.ts';
@@ -90,7 +91,10 @@ export function MailboxPage({ id }: { id: string }) {
             {' '}Last cycle: {schedule.lastCycle.processed} processed, {schedule.lastCycle.failed} failed{schedule.lastCycle.at ? ` (${when(schedule.lastCycle.at)})` : ''}.</p>
         </section>
       </div>
-      <MailboxSettings key={m.id} mailbox={m} profile={profile} canChange={canChangeMailbox(session, id)} onSaved={d.reload} />
+      <div class="grid-2">
+        <MailboxSettings key={m.id} mailbox={m} profile={profile} canChange={canChangeMailbox(session, id)} onSaved={d.reload} />
+        <OwnerSettings key={`owner-${m.id}`} mailbox={m} canChange={canAdminister(session)} />
+      </div>
       {m.ownerType === 'user' && <ActMailbox key={m.id} mailbox={m} />}
       <section class="card">
         <h2>Alerts</h2>

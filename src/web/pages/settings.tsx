@@ -6,7 +6,8 @@ import { href } from '../router.ts';
 import { canAdminister, useSession } from '../session.ts';
 import type { AlertLevel, Profile, Settings } from '../types.ts';
 
-const TRACK = {
+/** The org's (and each user's or queue's) choices of which incoming email is tracked. */
+export const TRACK = {
   all: 'All email messages',
   'responses-to-crm': 'Email messages in response to CRM email',
   'from-crm-parties': 'Email messages from CRM leads, contacts and accounts',
