@@ -257,6 +257,13 @@ describe('admin center in Chromium', { skip: browserSkip() }, () => {
     assert.match(await failed.innerText(), /What to do:/);
     await panel.scrollIntoViewIfNeeded();
     await panel.screenshot({ path: join(shotsDir, 'test-connection.png') });
+    // The failed step's last request and response, opened: shown redacted, and reachable by keyboard.
+    await failed.getByText('Last request and response (redacted)').click();
+    const trace = failed.locator('pre');
+    await trace.waitFor();
+    assert.match(await trace.innerText(), /POST .*EWS\/Exchange\.asmx/i);
+    assert.doesNotMatch(await trace.innerText(), /Lab-Service-2026!/);
+    for (const v of await axeViolations(page)) inaccessible.push(`test-connection trace: ${v}`);
   });
 
   it('applies the default settings, approves and tests & enables mailboxes, watching statuses change', async () => {

@@ -29,7 +29,7 @@ export function StepList({ steps }: { steps: ReadonlyArray<Step> }) {
             {s.code && <code class="muted"> {s.code}</code>}
             <p>{s.detail}</p>
             {!s.ok && !s.skipped && s.remedy && <p class="remedy"><strong>What to do:</strong> {s.remedy}</p>}
-            {s.trace && <details><summary>Last request and response (redacted)</summary><pre>{s.trace}</pre></details>}
+            {s.trace && <details><summary>Last request and response (redacted)</summary><pre tabIndex={0} aria-label={`${STEP_NAME[s.name] ?? s.name}: last request and response`}>{s.trace}</pre></details>}
           </div>
         </li>
       ))}

@@ -54,7 +54,7 @@ export function HmaPage() {
                 <div class="alert-head"><Status value={f.severity === 'info' ? 'information' : f.severity} /> <strong>{f.title}</strong> {f.server && <span class="muted">{f.server}</span>}</div>
                 <p>{f.why}</p>
                 <p class="remedy"><strong>What to do:</strong> {f.fix}</p>
-                {f.evidence.length > 0 && <details><summary>Evidence</summary><pre>{f.evidence.map((e) => `${e.file}:${e.line}  ${e.text}`).join('\n')}</pre></details>}
+                {f.evidence.length > 0 && <details><summary>Evidence</summary><pre tabIndex={0}>{f.evidence.map((e) => `${e.file}:${e.line}  ${e.text}`).join('\n')}</pre></details>}
               </li>
             ))}
           </ul>
