@@ -206,7 +206,7 @@ export function ProfileFields({ draft, set, issues, secretsSet, users, creating 
           {(id, d) => <input id={id} type="datetime-local" aria-describedby={d} value={draft.processEmailFrom} onInput={(e) => top('processEmailFrom', e.currentTarget.value)} />}
         </Field>
         {text('minimumPollingIntervalMinutes', 'Minimum polling interval (minutes)', 'How often, at most, each mailbox is polled for new email (0 to 1440).', 'number')}
-        {text('maximumConcurrentConnections', 'Maximum concurrent connections', 'Simultaneous connections to Exchange per mailbox (1 to 300, default 10). Lower it if Exchange reports too many calls.', 'number')}
+        {text('maximumConcurrentConnections', 'Maximum concurrent connections', "Simultaneous connections to Exchange for all mailboxes of this profile together, across every worker: the credentials are the profile's, so the limit is too (1 to 300, default 10). Lower it if Exchange reports too many calls.", 'number')}
         {text('connectionTimeoutSeconds', 'Connection timeout (seconds)', 'How long to wait for Exchange to answer (1 to 100).', 'number')}
         {check('moveFailedToUndeliverable', 'Move failed email to the Undeliverable folder', 'When an email cannot be tracked, move it to an Undeliverable folder in the mailbox.')}
         {check('alertOwnerOnMajorEvents', 'Alert the owner on major events', 'Notify the profile owner when more than 50% of its mailboxes fail.')}
