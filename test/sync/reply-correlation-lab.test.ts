@@ -115,6 +115,15 @@ function replyScenario(provider: string, start: () => Promise<{ side: LabSide; e
       assert.equal(reply.conversationId, sent.conversationId);
     });
 
+    it('does not correlate by conversation index when the org turns it off', async () => {
+      await e.store.settings.save({ ...(await e.store.settings.get()), useConversationIndex: false });
+      const threadIndex = replyConversationIndex(Buffer.from(sent.conversationIndex!, 'base64'), Date.now(), 0x22).toString('base64');
+      side.deliver({ from: ANA, to: [side.mailbox], subject: 'RE: Your order', body: 'One more question.', threadIndex });
+      await pollIncoming();
+      await e.store.settings.save({ ...(await e.store.settings.get()), useConversationIndex: true });
+      assert.deepEqual((await incoming()).map((m) => m.body), ['Thanks! When does it ship?'], 'not a response to CRM email without the method');
+    });
+
     it('leaves smart matching off by default: a reply with only the same subject and addresses is not tracked', async () => {
       // A second email, about another account: the only tracked email with its subject.
       const draft = await createDraft(e.useCases, { mailboxId: e.mailboxId, to: [{ address: ANA.address }], subject: 'Quote for Northwind', body: 'Attached.', regarding: { type: 'account', id: e.otherAccountId } });
