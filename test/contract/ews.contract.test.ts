@@ -8,11 +8,19 @@ import { mailboxDriverContract } from './mailbox-driver-contract.ts';
 /**
  * The EWS driver against the lab's EWS (Exchange Server), with NTLM and ApplicationImpersonation as a
  * profile with credentials uses them. An unknown mailbox is kind not-found on EWS (ErrorNonExistentMailbox).
+ * ErrorServerBusy and HTTP 503 are kind throttled, a dropped connection transient; SyncFolderItems
+ * reports a read flag changed alone as a ReadFlagChange (read-flag).
  */
 mailboxDriverContract('ews', async () => {
   const lab = await startLab();
   const account = lab.serviceAccounts.find((s) => s.impersonation === 'all')!;
   const mailbox = lab.users[0]!.smtp;
+  // Retry waits are recorded as asked and shortened, so BackOffMilliseconds stay real without slowing the suite.
+  const waits: number[] = [];
+  const sleep = async (ms: number): Promise<void> => {
+    waits.push(ms);
+    await new Promise((resolve) => setTimeout(resolve, Math.min(ms, 20)));
+  };
   const open = (userName: string, password: string, seed: number) => {
     const transport = createEwsTransport({
       auth: { type: 'ntlm', username: userName, password, domain: '' },
@@ -30,6 +38,7 @@ mailboxDriverContract('ews', async () => {
       concurrencyScope: 'profile',
       timeoutMs: 30_000,
       impersonation: true,
+      sleep,
     });
     return { transport, driver };
   };
@@ -57,8 +66,16 @@ mailboxDriverContract('ews', async () => {
       deleteItem: async (smtp, _kind, id) => lab.api.deleteItem(smtp, id),
       forgeCursor: (cursor) => `${cursor.slice(0, -8)}AAAAAAA=` as SyncCursor,
       unknownMailbox: { address: `nobody@${lab.domain}`, kind: 'not-found' },
+      failNext: (smtp, fault, count, retryAfterMs) => {
+        if (fault === 'throttled') lab.api.inject({ kind: 'serverBusy', times: count, mailbox: smtp, ...(retryAfterMs === undefined ? {} : { backOffMs: retryAfterMs }) });
+        else lab.api.inject({ kind: fault === 'unavailable' ? 'http503' : 'drop', times: count, mailbox: smtp });
+      },
+      clearFaults: () => lab.api.clearFaults(),
+      markRead: async (smtp, id, isRead) => lab.api.setRead(smtp, id, isRead),
+      readFlagChange: 'read-flag',
       restricted,
     },
+    waits,
     close: async () => {
       await transport.close();
       await lab.close();

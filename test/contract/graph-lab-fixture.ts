@@ -82,5 +82,15 @@ export function graphLabControl(lab: GraphLab): ContractExchangeControl {
     deleteItem: async (mailbox, _kind, id) => lab.deleteItem(mailbox, id),
     forgeCursor: forgeDeltaLink,
     unknownMailbox: { address: 'nobody@lab.dovetail.test', kind: 'not-found' },
+    failNext: (mailbox, fault, count, retryAfterMs) => {
+      if (fault === 'throttled') lab.throttleNext(mailbox, count, (retryAfterMs ?? 1000) / 1000);
+      else if (fault === 'unavailable') lab.failNext(mailbox, count, 503, 1);
+      else lab.failNext(mailbox, count, 500);
+    },
+    clearFaults: (mailbox) => lab.throttleNext(mailbox, 0, 0),
+    markRead: async (mailbox, id, isRead) => lab.editItem(mailbox, id, { isRead }),
+    // A delta entry says the message changed, not what changed; the driver keeps no per-item state to
+    // compare with (drivers never touch the store), so a read flag alone is an upsert, as an edit is.
+    readFlagChange: 'upsert',
   };
 }

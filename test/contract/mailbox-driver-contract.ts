@@ -2,11 +2,14 @@ import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { systemClock } from '../../src/clock.ts';
 import type { ActKind, ChangePage, DovetailStamp, FolderChange, MailboxDriver, RemoteFolderId, RemoteItemId, SyncCursor } from '../../src/exchange/driver.ts';
+import { failureCases } from './failure-cases.ts';
 import { actSamples, type ActSample } from './act-samples.ts';
 
 /**
  * The one contract every MailboxDriver passes (issue 6): the sync engine cannot tell providers apart.
- * Same changes, same error kinds, same idempotency.
+ * Same changes, same error kinds, same idempotency. Throttling and passing failures are part of it:
+ * the client waits out what it can within its retry bound, at least as long as the server asked, and
+ * what is left surfaces with the same kind (and retryAfterMs) from either provider.
  *
  * Running it against a driver: write test/contract/<provider>.contract.test.ts that calls
  *
@@ -45,13 +48,36 @@ export type ContractExchangeControl = {
   /** An address with no mailbox, and the kind the provider's driver reports for it (documented per provider). */
   unknownMailbox: { address: string; kind: 'auth' | 'not-found' };
   /**
+   * Makes the next `count` requests on the mailbox fail as the provider's server does:
+   *  - 'throttled': EWS ErrorServerBusy with BackOffMilliseconds = retryAfterMs; Graph 429 with Retry-After = retryAfterMs.
+   *  - 'unavailable': HTTP 503 with Retry-After: 1 (an overloaded frontend, on either).
+   *  - 'transient': EWS: the connection is dropped; Graph: 500.
+   */
+  failNext(mailbox: string, fault: 'throttled' | 'unavailable' | 'transient', count: number, retryAfterMs?: number): void;
+  /** Ends whatever failNext left pending for the mailbox. */
+  clearFaults(mailbox: string): void;
+  /** Marks an email read or unread as its owner would in Outlook (nothing else changes). */
+  markRead(mailbox: string, id: RemoteItemId, isRead: boolean): Promise<void>;
+  /**
+   * How the provider's folder sync reports a change of the read flag alone (documented per provider):
+   * EWS SyncFolderItems has a ReadFlagChange, Graph's delta only a changed message (an upsert).
+   */
+  readFlagChange: 'read-flag' | 'upsert';
+  /**
    * A driver whose credentials may not open `mailbox` (EWS: no impersonation right for it; Graph: an
    * application access policy excludes it). The suite closes the driver.
    */
   restricted?: () => Promise<{ driver: MailboxDriver; mailbox: string }>;
 };
 
-export type ContractSetup = () => Promise<{ driver: MailboxDriver; mailbox: string; exchange: ContractExchangeControl; close(): Promise<void> }>;
+export type ContractSetup = () => Promise<{
+  driver: MailboxDriver;
+  mailbox: string;
+  exchange: ContractExchangeControl;
+  /** Every wait the driver's client made between retries, in ms (its `sleep` records them). */
+  waits: number[];
+  close(): Promise<void>;
+}>;
 
 export function mailboxDriverContract(name: string, setup: ContractSetup): void {
   describe(`MailboxDriver contract: ${name}`, () => {
@@ -59,13 +85,14 @@ export function mailboxDriverContract(name: string, setup: ContractSetup): void 
     let mailbox: string;
     let exchange: ContractExchangeControl;
     let close: () => Promise<void>;
+    let waits: number[];
     let inbox: RemoteFolderId;
     let serial = 0;
     const stamp: DovetailStamp = { orgId: 'org-contract', activityId: 'activity-1' };
     const messageId = (): string => `<contract-${name}-${systemClock.now().toString(36)}-${++serial}@dovetail.test>`;
 
     before(async () => {
-      ({ driver, mailbox, exchange, close } = await setup());
+      ({ driver, mailbox, exchange, close, waits } = await setup());
       inbox = (await driver.getFolder(mailbox, 'inbox')).id;
     });
     after(async () => {
@@ -156,6 +183,18 @@ export function mailboxDriverContract(name: string, setup: ContractSetup): void 
       await exchange.deleteItem(mailbox, 'email', id);
       const removed = await syncInbox(edited.cursor);
       assert.deepEqual(summary(removed.changes.filter((c) => c.id === id)), [`removed:${id}`]);
+    });
+
+    failureCases({
+      driver: () => driver,
+      mailbox: () => mailbox,
+      inbox: () => inbox,
+      exchange: () => exchange,
+      waits: () => waits,
+      syncInbox,
+      deliver,
+      idOf,
+      summary,
     });
 
     it('refuses a forged cursor with kind cursor-invalid', async () => {

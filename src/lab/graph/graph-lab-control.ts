@@ -21,7 +21,7 @@ export class GraphLabControl {
   readonly #highWater = new Map<string, number>();
   readonly #rejected = new Map<string, number>();
   readonly #requests = new Map<string, number>();
-  readonly #throttle = new Map<string, { remaining: number; retryAfterSeconds: number; interleave: boolean; skip: boolean }>();
+  readonly #throttle = new Map<string, { remaining: number; retryAfterSeconds: number | undefined; interleave: boolean; skip: boolean; status: 429 | 500 | 503 }>();
 
   constructor(state: GraphLabState, sends: LabSend[], uploads: UploadRecord[], limit: number, latencyMs: number) {
     this.state = state;
@@ -106,7 +106,15 @@ export class GraphLabControl {
    * every other request does until `count` were refused (a storm spread over many calls).
    */
   throttleNext(mailbox: string, count: number, retryAfterSeconds: number, options: { interleave?: boolean } = {}): void {
-    this.#throttle.set(this.#user(mailbox).id, { remaining: count, retryAfterSeconds, interleave: options.interleave ?? false, skip: false });
+    this.#throttle.set(this.#user(mailbox).id, { remaining: count, retryAfterSeconds, interleave: options.interleave ?? false, skip: false, status: 429 });
+  }
+
+  /**
+   * The next `count` requests to the mailbox fail as Exchange Online's do when a backend is
+   * overloaded (503, with Retry-After when given) or failing (500). Replaces any throttling set.
+   */
+  failNext(mailbox: string, count: number, status: 500 | 503, retryAfterSeconds?: number): void {
+    this.#throttle.set(this.#user(mailbox).id, { remaining: count, retryAfterSeconds, interleave: false, skip: false, status });
   }
 
   setLatency(ms: number): void {
@@ -157,7 +165,10 @@ export class GraphLabControl {
     if (throttle !== undefined && throttle.remaining > 0 && !throttle.skip) {
       throttle.remaining--;
       throttle.skip = throttle.interleave;
-      throw new LabHttpError(429, 'TooManyRequests', 'Please retry again later.', { 'retry-after': String(throttle.retryAfterSeconds) });
+      const retryAfter: Record<string, string> = throttle.retryAfterSeconds === undefined ? {} : { 'retry-after': String(throttle.retryAfterSeconds) };
+      if (throttle.status === 503) throw new LabHttpError(503, 'ServiceUnavailable', 'The service is temporarily unavailable.', retryAfter);
+      if (throttle.status === 500) throw new LabHttpError(500, 'InternalServerError', 'An internal server error occurred.', retryAfter);
+      throw new LabHttpError(429, 'TooManyRequests', 'Please retry again later.', retryAfter);
     }
     if (throttle !== undefined) throttle.skip = false;
     const current = this.#inFlight.get(key) ?? 0;
