@@ -265,6 +265,16 @@ export type ConnectionCheck = {
   durationMs: number;
 };
 
+/** A booking in a mailbox's calendar as free/busy sees it (double-booking checks). */
+export type CalendarBooking = {
+  id: RemoteItemId;
+  subject: string;
+  start: Date;
+  end: Date;
+  showAs: 'free' | 'tentative' | 'busy' | 'oof' | 'working-elsewhere' | 'unknown';
+  cancelled: boolean;
+};
+
 export type MailboxInfo = {
   smtpAddress: string;
   displayName?: string;
@@ -317,6 +327,13 @@ export interface MailboxDriver {
   ): Promise<ActItem<K>>;
   /** Conditional on `version` when given; an item already gone is success. */
   deleteItem(mailbox: string, kind: ActKind, id: RemoteItemId, version?: RemoteVersion, options?: { sendCancellations?: boolean }): Promise<void>;
+
+  /**
+   * Everything in the mailbox's calendar that overlaps [start, end), recurring series expanded
+   * into occurrences, whether Dovetail tracks it or not. Optional: without it, double bookings are
+   * found among the appointments Dovetail links only.
+   */
+  findBookings?(mailbox: string, start: Date, end: Date): Promise<CalendarBooking[]>;
 
   /** Releases connections and subscriptions. */
   close(): Promise<void>;

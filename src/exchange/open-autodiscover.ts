@@ -8,7 +8,7 @@
  * EWS URL, and a mailbox the server no longer holds or is moving.
  */
 import type {
-  ActData, ActItem, ActKind, AttachmentContent, ChangePage, ConnectionCheck, DovetailStamp, EmailMessage, FolderRef, ItemResult,
+  ActData, ActItem, ActKind, AttachmentContent, CalendarBooking, ChangePage, ConnectionCheck, DovetailStamp, EmailMessage, FolderRef, ItemResult,
   MailboxDriver, MailboxInfo, OutgoingEmail, RemoteFolderId, RemoteItemId, RemoteVersion, SentEmail, SyncCursor, WellKnownFolder,
 } from './driver.ts';
 import type { EmailServerProfile } from '../domain/profile.ts';
@@ -126,6 +126,10 @@ export class AutodiscoverEwsDriver implements MailboxDriver {
   }
   deleteItem(mailbox: string, kind: ActKind, id: RemoteItemId, version?: RemoteVersion, options?: { sendCancellations?: boolean }): Promise<void> {
     return this.#with(mailbox, (d) => d.deleteItem(mailbox, kind, id, version, options));
+  }
+
+  findBookings(mailbox: string, start: Date, end: Date): Promise<CalendarBooking[]> {
+    return this.#with(mailbox, (d) => d.findBookings(mailbox, start, end));
   }
 
   async close(): Promise<void> {

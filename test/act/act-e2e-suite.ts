@@ -307,6 +307,28 @@ export function actEndToEnd(name: string, setup: E2eSetup): void {
       assert.ok(await h.store.alerts.dismiss(alert!.id));
     });
 
+    it('a CRM meeting over a booking made in Outlook, which Dovetail does not track, raises an alert naming it', async () => {
+      const other = new Date(systemClock.now() + 11 * 86_400_000).toISOString().slice(0, 10);
+      const start = wallTimeToUtc(`${other}T14:00:00`, 'UTC');
+      const outlook: AppointmentData = {
+        subject: 'Dentist', body: { type: 'text', content: '' }, location: '', isAllDay: false, attendees: [], categories: [],
+        start: { dateTime: `${other}T14:00:00`, timeZone: 'UTC' }, end: { dateTime: `${other}T15:00:00`, timeZone: 'UTC' },
+        showAs: 'busy', isCancelled: false, isReminderOn: false,
+      };
+      // Made by someone else (another org's stamp, no tracking category): not Dovetail's to sync.
+      const booked = await driver.createItem(mailbox, 'appointment', outlook, { orgId: 'another-org' });
+      const before = (await h.store.alerts.list({ targetId: h.mailboxId })).filter((a) => a.code === 'act_booking_conflict').length;
+      const id = await h.insert('appointment', { subject: 'Quarterly planning', start_at: new Date(start + 1_800_000), end_at: new Date(start + 5_400_000) });
+      await h.cycle();
+      assert.ok(!(await h.links('appointment')).some((l) => l.remote_id === booked.id), 'the Outlook booking was not taken into the CRM');
+      const alerts = (await h.store.alerts.list({ targetId: h.mailboxId })).filter((a) => a.code === 'act_booking_conflict');
+      assert.equal(alerts.length, before + 1);
+      const alert = alerts.find((a) => a.details['crmId'] === id);
+      assert.ok(alert, JSON.stringify(alerts.map((a) => a.message)));
+      assert.match(alert.message, /"Quarterly planning" overlaps 1 other booking\(s\) .*"Dentist"/);
+      assert.deepEqual((alert.details['bookings'] as Array<{ remoteId: string }>).map((b) => b.remoteId), [booked.id]);
+    });
+
     it('the worker runs ACT for a mailbox whose ACT run is due', async () => {
       const id = await h.insert('task', { subject: 'Picked up by the worker' });
       await requestActRun(h.db, h.clock, h.mailboxId);

@@ -9,6 +9,7 @@ import { ConvertId } from '../../src/exchange/ews/operations/convert-id.ts';
 import { DeleteItem } from '../../src/exchange/ews/operations/delete-item.ts';
 import { FindFolder } from '../../src/exchange/ews/operations/find-folder.ts';
 import { FindItem } from '../../src/exchange/ews/operations/find-item.ts';
+import { calendarItemFieldIndex } from '../../src/exchange/ews/schema/calendar-item.ts';
 import { GetAttachment } from '../../src/exchange/ews/operations/get-attachment.ts';
 import { GetEvents } from '../../src/exchange/ews/operations/get-events.ts';
 import { GetFolder } from '../../src/exchange/ews/operations/get-folder.ts';
@@ -159,6 +160,15 @@ export const ewsOperationSamples: OperationSample[] = [
     body: () => SyncFolderItems.build({ folder: { Id: 'AQApA=' }, syncState: 'H4sIAAAAA=', maxChangesReturned: 100, shape: allMessageFieldsShape, ignore: [id] }),
   },
   { operation: 'FindItem', label: 'by-message-id', body: () => FindItem.build({ parents: [{ distinguished: 'sentitems' }], shape: { baseShape: 'IdOnly' }, isEqualTo: { path: { FieldURI: 'message:InternetMessageId' }, value: '<a@b>' }, maxEntries: 10 }) },
+  {
+    operation: 'FindItem',
+    label: 'calendar-view',
+    body: () => FindItem.build({
+      parents: [{ distinguished: 'calendar' }],
+      shape: { baseShape: 'IdOnly', fields: ['Subject', 'Start', 'End', 'LegacyFreeBusyStatus', 'IsCancelled'].map((n) => calendarItemFieldIndex.get(n)!) },
+      calendarView: { start: '2026-12-01T00:00:00.000Z', end: '2026-12-08T00:00:00.000Z', maxEntries: 200 },
+    }),
+  },
   { operation: 'FindItem', label: 'by-extended', body: () => FindItem.build({ parents: [{ distinguished: 'drafts' }], shape: { baseShape: 'IdOnly' }, isEqualTo: { path: { extended: stampActivityIdProperty }, value: 'act-1' } }) },
   { operation: 'GetItem', label: 'all-message-fields', body: () => GetItem.build({ ids: [id, { Id: 'AAMkADE5=' }], shape: allMessageFieldsShape }) },
   { operation: 'GetItem', label: 'mime', body: () => GetItem.build({ ids: [id], shape: { baseShape: 'IdOnly', includeMimeContent: true } }) },

@@ -1,5 +1,5 @@
 import type {
-  ActData, ActItem, ActKind, AttachmentContent, ChangePage, ConnectionCheck, DovetailStamp, EmailMessage, FolderChange, FolderRef, ItemResult,
+  ActData, ActItem, ActKind, AttachmentContent, CalendarBooking, ChangePage, ConnectionCheck, DovetailStamp, EmailMessage, FolderChange, FolderRef, ItemResult,
   MailboxDriver, MailboxInfo, OutgoingEmail, RemoteFolderId, RemoteItemId, RemoteVersion, SentEmail, SyncCursor, WellKnownFolder,
 } from '../driver.ts';
 import { AppError, isAppError } from '../../errors.ts';
@@ -7,6 +7,7 @@ import type { Clock, Random } from '../../clock.ts';
 import { actKinds } from './act-kinds.ts';
 import { ActItems } from './act-items.ts';
 import { EwsClient, type EwsClientOptions } from './client.ts';
+import { findCalendarBookings } from './calendar-bookings.ts';
 import { checkConnection } from './connection-check.ts';
 import { toAttachmentMeta, emailReadFields, toEmailMessage, toOutgoingItem } from './mapping/email-mapping.ts';
 import { stampProperties } from './mapping/stamp-mapping.ts';
@@ -156,6 +157,10 @@ export class EwsDriver implements MailboxDriver {
     if (attachmentIds.length === 0) return [];
     const r = await this.#client.call(GetAttachment, { attachmentIds, includeMimeContent: true }, { mailbox });
     return r.map((x) => (x.ok ? { ok: true, value: { ...toAttachmentMeta(x.value), content: Buffer.from(x.value.Content ?? '', 'base64') } } : x));
+  }
+
+  findBookings(mailbox: string, start: Date, end: Date): Promise<CalendarBooking[]> {
+    return findCalendarBookings(this.#client, mailbox, start, end);
   }
 
   async findByInternetMessageId(mailbox: string, folder: RemoteFolderId, internetMessageId: string): Promise<RemoteItemId[]> {

@@ -6,6 +6,7 @@ import type {
   ActItem,
   ActKind,
   AttachmentContent,
+  CalendarBooking,
   ChangePage,
   ConnectionCheck,
   DovetailStamp,
@@ -32,6 +33,7 @@ import { ensureChildFolder, getMailFolder, readMailboxOrg, writeMailboxOrg } fro
 import { categoriesOf, etagOf, getMessageItem, messagePath, preferImmutable, toAttachmentMeta, toEmailMessage } from './resources/messages.ts';
 import { defaultListId } from './resources/todo-tasks.ts';
 import { getUser } from './resources/users.ts';
+import { findCalendarBookings } from './resources/calendar-bookings.ts';
 import { findInFolder, sendMessage } from './send-message.ts';
 import { testConnection } from './test-connection.ts';
 
@@ -237,6 +239,10 @@ export class GraphMailboxDriver implements MailboxDriver {
 
   deleteItem(mailbox: string, kind: ActKind, id: RemoteItemId, version?: RemoteVersion): Promise<void> {
     return this.#act.delete(mailbox, kind, id, version);
+  }
+
+  findBookings(mailbox: string, start: Date, end: Date): Promise<CalendarBooking[]> {
+    return findCalendarBookings(this.#client, mailbox, start, end);
   }
 
   async close(): Promise<void> {

@@ -43,6 +43,17 @@ export function actRoutes(): LabRoute[] {
         ...(start === null || end === null ? {} : { window: { start, end } }),
       });
     }),
+    // GET calendarView: the events overlapping a window. Real Graph expands series into their
+    // occurrences; the lab answers the series master, as its calendarView delta does (docs/lab.md).
+    route('GET', `${u}/calendarView$`, calendarRoles, (ctx, req, user) => {
+      const start = req.query.get('startDateTime') ?? req.query.get('startdatetime');
+      const end = req.query.get('endDateTime') ?? req.query.get('enddatetime');
+      if (start === null || end === null) {
+        throw new LabHttpError(400, 'ErrorInvalidParameter', 'This request requires a time window specified by the query string parameters StartDateTime and EndDateTime.');
+      }
+      const items = ctx.state.itemsIn(user, 'calendar').filter((item) => eventInWindow(item, { start, end }));
+      return { status: 200, body: { value: items.map((item) => eventJson(item, req)) } };
+    }),
     ...seriesRoutes(`${u}/(?:calendar/)?events`),
     ...crud(`${u}/(?:calendar/)?events`, calendarRoles, () => events),
     route('GET', `${u}/contactFolders/([^/]+)$`, contactRoles, (_ctx, _req, user, [folder]) => {

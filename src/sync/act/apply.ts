@@ -109,7 +109,7 @@ export async function applyAction(d: ApplyDeps, kind: ActKind, pair: Pair, actio
       d.reached('act:exchange-created');
       await d.store.saveLink({ ...intent, remoteId: created.id, remoteVersion: created.version, baseExchange: fromExchange(kind, created.data), state: 'linked' });
       d.reached('act:linked');
-      if (kind === 'appointment') await reportBookings(d, c.id, action.fields);
+      if (kind === 'appointment') await reportBookings(d, c.id, action.fields, created.id);
       return;
     }
     case 'create-crm': {
@@ -169,7 +169,7 @@ export async function applyAction(d: ApplyDeps, kind: ActKind, pair: Pair, actio
         await d.store.saveLink(next);
         d.reached('act:base-saved');
       }
-      if (kind === 'appointment' && action.toExchange.some((f) => f === 'start' || f === 'end')) await reportBookings(d, c.id, crmFields);
+      if (kind === 'appointment' && action.toExchange.some((f) => f === 'start' || f === 'end')) await reportBookings(d, c.id, crmFields, l.remoteId);
       return;
     }
     case 'delete-exchange': {
@@ -192,8 +192,38 @@ export async function applyAction(d: ApplyDeps, kind: ActKind, pair: Pair, actio
   }
 }
 
-async function reportBookings(d: ApplyDeps, crmId: string, fields: Fields): Promise<void> {
+/**
+ * A meeting written to Exchange that overlaps another busy booking of the user raises an alert
+ * (dismissable). Exchange's own calendar is asked when the driver can (every booking counts,
+ * tracked or not: a meeting set up in Outlook blocks the time as much as one from the CRM);
+ * otherwise, or when that read fails, the linked appointments are compared. The check is advice:
+ * it never fails the write.
+ */
+async function reportBookings(d: ApplyDeps, crmId: string, fields: Fields, remoteId: string | null): Promise<void> {
+  const start = Date.parse(String(fields['start'] ?? ''));
+  const end = Date.parse(String(fields['end'] ?? ''));
+  const subject = String(fields['subject'] ?? '');
+  if (d.driver.findBookings !== undefined && !Number.isNaN(start) && !Number.isNaN(end) && fields['cancelled'] !== true && fields['showAs'] !== 'free') {
+    try {
+      const found = await d.driver.findBookings(d.mailbox, new Date(start), new Date(end));
+      const clashes = found.filter((b) => b.id !== remoteId && !b.cancelled && b.showAs !== 'free' && b.start.getTime() < end && start < b.end.getTime());
+      if (clashes.length === 0) return;
+      const names = clashes.slice(0, 5).map((b) => `"${b.subject}" (${b.start.toISOString().slice(0, 16).replace('T', ' ')} UTC)`).join(', ');
+      await d.store.alert('act_booking_conflict', `The appointment "${subject}" overlaps ${clashes.length} other booking(s) in ${d.mailbox}: ${names}${clashes.length > 5 ? ', …' : ''}.`, {
+        crmId,
+        overlaps: clashes.map((b) => d.bookings().find((x) => x.crmId !== crmId && sameTimes(x.fields, b))?.crmId ?? null).filter((x) => x !== null),
+        bookings: clashes.map((b) => ({ remoteId: b.id, subject: b.subject, start: b.start.toISOString(), end: b.end.toISOString(), showAs: b.showAs })),
+      });
+      return;
+    } catch {
+      // Fall through to the appointments Dovetail links.
+    }
+  }
   const others = bookingOverlaps(fields, d.bookings().filter((b) => b.crmId !== crmId));
   if (others.length === 0) return;
-  await d.store.alert('act_booking_conflict', `The appointment "${String(fields['subject'] ?? '')}" overlaps ${others.length} other booking(s) in ${d.mailbox}.`, { crmId, overlaps: others });
+  await d.store.alert('act_booking_conflict', `The appointment "${subject}" overlaps ${others.length} other booking(s) in ${d.mailbox}.`, { crmId, overlaps: others });
+}
+
+function sameTimes(f: Fields, b: { start: Date; end: Date }): boolean {
+  return Date.parse(String(f['start'] ?? '')) === b.start.getTime() && Date.parse(String(f['end'] ?? '')) === b.end.getTime();
 }

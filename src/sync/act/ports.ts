@@ -8,7 +8,7 @@ import type { ActKind, MailboxDriver, RemoteItemId, RemoteVersion, SyncCursor } 
 import type { Fields } from './fields.ts';
 import type { ValveVerdict } from './valve.ts';
 
-export type ActDriver = Pick<MailboxDriver, 'syncItems' | 'getItems' | 'createItem' | 'updateItem' | 'deleteItem'>;
+export type ActDriver = Pick<MailboxDriver, 'syncItems' | 'getItems' | 'createItem' | 'updateItem' | 'deleteItem' | 'findBookings'>;
 
 export type LinkState = 'creating' | 'linked' | 'unlinked';
 

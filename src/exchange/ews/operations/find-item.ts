@@ -5,6 +5,7 @@ import { itemElementNames, readItem, type WireItem } from '../schema/item-kinds.
 import { writeIsEqualTo, type PropertyPath } from '../schema/restriction.ts';
 import { writeItemShape, type ShapeOptions } from '../schema/shape.ts';
 import { child } from '../xml/xml-reader.ts';
+import { element } from '../xml/xml-text.ts';
 
 export type FindItemArgs = {
   parents: FolderTarget[];
@@ -13,6 +14,8 @@ export type FindItemArgs = {
   isEqualTo?: { path: PropertyPath; value: string };
   maxEntries?: number;
   offset?: number;
+  /** A calendar view instead of a paged view: items (occurrences expanded) that overlap the range. */
+  calendarView?: { start: string; end: string; maxEntries: number };
 };
 export type FindItemResult = { items: WireItem[]; includesLastItemInRange: boolean; totalItemsInView?: number };
 
@@ -21,7 +24,9 @@ export const FindItem: Operation<FindItemArgs, FindItemResult> = {
   name: 'FindItem',
   build: (a) =>
     `<m:FindItem Traversal="${a.traversal ?? 'Shallow'}">${writeItemShape('m:ItemShape', a.shape)}${
-      a.maxEntries === undefined ? '' : `<m:IndexedPageItemView MaxEntriesReturned="${a.maxEntries}" Offset="${a.offset ?? 0}" BasePoint="Beginning"/>`
+      a.calendarView !== undefined
+        ? element('m:CalendarView', { MaxEntriesReturned: String(a.calendarView.maxEntries), StartDate: a.calendarView.start, EndDate: a.calendarView.end })
+        : a.maxEntries === undefined ? '' : `<m:IndexedPageItemView MaxEntriesReturned="${a.maxEntries}" Offset="${a.offset ?? 0}" BasePoint="Beginning"/>`
     }${a.isEqualTo === undefined ? '' : writeIsEqualTo(a.isEqualTo.path, a.isEqualTo.value)}${writeFolderTargets('m:ParentFolderIds', a.parents)}</m:FindItem>`,
   parse: (env) => {
     const m = single(env, 'FindItem');
