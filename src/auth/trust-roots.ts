@@ -29,7 +29,8 @@ function readIfPresent(path: string | undefined): string[] {
 /** Node's roots, the system bundle and NODE_EXTRA_CA_CERTS, without duplicates. */
 export function machineTrustRoots(env: NodeJS.ProcessEnv = process.env): string[] {
   if (machineRoots !== undefined && env === process.env) return machineRoots;
-  const system = readIfPresent(env['SSL_CERT_FILE']).length > 0 ? readIfPresent(env['SSL_CERT_FILE']) : readIfPresent(systemBundles.find((p) => existsSync(p)));
+  const fromEnv = readIfPresent(env['SSL_CERT_FILE']);
+  const system = fromEnv.length > 0 ? fromEnv : readIfPresent(systemBundles.find((p) => existsSync(p)));
   const normalize = (pem: string) => pem.replace(/\r/g, '').trim();
   const roots = [...new Set([...rootCertificates, ...system, ...readIfPresent(env['NODE_EXTRA_CA_CERTS'])].map(normalize))];
   if (env === process.env) machineRoots = roots;

@@ -19,14 +19,14 @@ import type { EwsDriver } from './ews/driver.ts';
  * A profile's trusted CA bundle is for its on-premises Exchange (an internal CA); it must not
  * vouch for Microsoft's cloud endpoints.
  */
-function trustedCas(_profile: EmailServerProfile, deps: OpenDriverDeps): string[] | undefined {
+function trustedCas(deps: OpenDriverDeps): string[] | undefined {
   const pems = deps.lab?.trustedCaPems ?? [];
   return pems.length === 0 ? undefined : pems;
 }
 
 /** Where Entra and Key Vault are for this profile, and whom to trust on the way. */
 export function entraEnvironment(profile: EmailServerProfile, cloud: Cloud, deps: OpenDriverDeps): EntraEnvironment {
-  const cas = trustedCas(profile, deps);
+  const cas = trustedCas(deps);
   return {
     cloud,
     clock: deps.clock,
@@ -100,7 +100,7 @@ export function openGraphDriver(
   deps: OpenDriverDeps,
 ): { driver: GraphMailboxDriver; tokens: ExchangeOnlineTokenSource } {
   const tokens = exchangeOnlineTokenSource(profile, secrets, deps);
-  const cas = trustedCas(profile, deps);
+  const cas = trustedCas(deps);
   const client = new GraphClient({
     root: deps.lab?.graphRoot ?? cloudByName(profile.auth.cloud).graphEndpoint,
     tokens,
